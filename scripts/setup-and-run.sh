@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to a result. Usage:
+#   bash scripts/setup-and-run.sh tour [poolkit tour options]   # install + run the seed tour
+#   bash scripts/setup-and-run.sh test [pytest options]         # install everything + run the tests
+# Creates ./.venv (reused on later runs) and installs poolkit with the extras the job needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+job=${1:-tour}
+shift || true
+python=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+pip() { .venv/bin/python -m pip --disable-pip-version-check -q "$@"; }
+case "$job" in
+  tour)
+    pip install -e ".[tour]"
+    exec .venv/bin/poolkit tour "$@"
+    ;;
+  test)
+    # torch==2.13.0 is pinned in the extras: a CPU build (an unpinned torch would pull CUDA).
+    pip install -e ".[test,torch,tour,train,conformance]"
+    .venv/bin/ruff check src tests benchmarks
+    exec .venv/bin/python -m pytest "$@"
+    ;;
+  *)
+    echo "usage: $0 tour|test [options]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,73 @@
+"""Input validation and layout: user arrays in, channels-first batched views out, and back.
+
+The public functions accept ``(N, C, *spatial)`` or unbatched ``(C, *spatial)``, or with
+``data_format="channels_last"`` ``(N, *spatial, C)`` / ``(*spatial, C)``. Internally every
+algorithm sees a channels-first batched *view* (``np.moveaxis`` copies nothing); kernels may
+return an output whose memory is channels-last, and :func:`from_channels_first` hands it back
+in the caller's layout without another copy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from poolkit._args import check_data_format
+from poolkit.errors import PoolingError
+from poolkit.reducers import check_dtype
+
+
+def as_array(x, reducer: str, name: str = "x") -> np.ndarray:
+    """``x`` as a native-byte-order ndarray with a poolable dtype (never modified in place)."""
+    try:
+        array = np.asarray(x)
+    except Exception as error:  # ragged lists and other non-arrays
+        raise PoolingError(f"{name} must be an array of numbers; got {type(x).__name__}") from error
+    check_dtype(array, reducer, name)
+    if not array.dtype.isnative:
+        # Big-endian input: kernels want native order; the copy leaves the caller's array alone.
+        array = array.astype(array.dtype.newbyteorder("="))
+    return array
+
+
+def to_channels_first(
+    array: np.ndarray, n: int, data_format: str, name: str = "x"
+) -> tuple[np.ndarray, bool, str]:
+    """A ``(N, C, *spatial)`` view of ``array``, whether it was batched, and the layout."""
+    data_format = check_data_format(data_format)
+    if array.ndim not in (n + 1, n + 2):
+        layout = "(N, C, *spatial) or (C, *spatial)"
+        if data_format == "channels_last":
+            layout = "(N, *spatial, C) or (*spatial, C)"
+        raise PoolingError(
+            f"{name} must have {n + 2} dims {layout} for {n}-d pooling with "
+            f"data_format={data_format!r} ({n + 1} when unbatched); got shape {array.shape}"
+        )
+    batched = array.ndim == n + 2
+    view = array if batched else array[None]
+    if data_format == "channels_last":
+        view = np.moveaxis(view, -1, 1)
+    return view, batched, data_format
+
+
+def from_channels_first(out: np.ndarray, batched: bool, data_format: str) -> np.ndarray:
+    """Undo :func:`to_channels_first` on a result and make it contiguous in that layout."""
+    if data_format == "channels_last":
+        out = np.moveaxis(out, 1, -1)
+    if not batched:
+        out = out[0]
+    return np.ascontiguousarray(out)
+
+
+def check_grad(grad, expected_shape: tuple[int, ...], name: str = "grad_output") -> np.ndarray:
+    """The incoming gradient must be a float-convertible array of the forward output's shape."""
+    array = as_array(grad, "backward", name)
+    if array.shape != tuple(expected_shape):
+        raise PoolingError(
+            f"{name} must have the forward output's shape {tuple(expected_shape)}; "
+            f"got shape {array.shape}"
+        )
+    return array
+
+
+def spatial_shape(view: np.ndarray) -> tuple[int, ...]:
+    return tuple(view.shape[2:])

@@ -1,0 +1,250 @@
+"""Window geometry: the one place where padding spellings and ceil_mode become numbers.
+
+Every padding spelling ("valid", "same", "same_lower", ints, (lo, hi) pairs) and ``ceil_mode``
+become explicit per-side pads and an output length here, once. Kernels, the torch layers,
+``explain``/``trace``, error messages and tests read a :class:`Window`; nobody recomputes
+"same" padding (JAX's ``padtype_to_pads`` is the model: later code sees only (lo, hi) pairs).
+
+Notation: ``L`` input length, ``k`` kernel, ``s`` stride, ``d`` dilation,
+``k_eff = d*(k-1) + 1`` the span of the dilated window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property, reduce
+
+import numpy as np
+
+from poolkit._args import normalize_padding, to_tuple
+from poolkit.errors import PoolingError
+
+
+def effective_kernel(kernel: int, dilation: int) -> int:
+    """The span of a dilated window: ``dilation*(kernel-1) + 1``."""
+    return dilation * (kernel - 1) + 1
+
+
+def output_length(length: int, k_eff: int, stride: int, lo: int, hi: int, ceil_mode: bool) -> int:
+    """Number of windows along one axis (PyTorch's rule; ``<= 0`` when none fits).
+
+    ``out = floor((L + lo + hi - k_eff + (ceil ? s-1 : 0)) / s) + 1``; with ``ceil_mode`` the
+    last window must start inside the input or the left padding, else it is dropped
+    (PyTorch's ``pooling_output_shape``: "ensure that the last pooling starts inside the image").
+
+    >>> output_length(5, 3, 3, 0, 0, ceil_mode=False), output_length(5, 3, 3, 0, 0, ceil_mode=True)
+    (1, 2)
+    """
+    span = length + lo + hi - k_eff
+    if span < 0:
+        return 0
+    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= length + lo:
+        out -= 1
+    return out
+
+
+def same_pads(length: int, k_eff: int, stride: int, *, lower: bool = False) -> tuple[int, int]:
+    """TensorFlow/Keras/ONNX 'SAME' pads: ``out = ceil(L/s)``, total ``P`` split ``floor(P/2)``
+    before and the rest after (SAME_UPPER); ``lower=True`` puts the extra pad first (SAME_LOWER).
+
+    >>> same_pads(5, 2, 2), same_pads(5, 2, 2, lower=True)
+    ((0, 1), (1, 0))
+    """
+    out = -(-length // stride)
+    total = max((out - 1) * stride + k_eff - length, 0)
+    small, large = total // 2, total - total // 2
+    return (large, small) if lower else (small, large)
+
+
+def caffe_output_length(length: int, k_eff: int, stride: int, pad: int) -> int:
+    """Caffe's rule: always round up, then (only when padded) drop a last window starting at or
+    past ``L + pad``.  Caffe keeps such a window when ``pad == 0``, so with ``k < s`` it can
+    count a window that lies wholly outside the input; poolkit's operators never do that.
+    """
+    out = -(-(length + 2 * pad - k_eff) // stride) + 1
+    if pad > 0 and (out - 1) * stride >= length + pad:
+        out -= 1
+    return out
+
+
+@dataclass(frozen=True)
+class Axis:
+    """Resolved geometry of one spatial axis."""
+
+    length: int
+    kernel: int
+    stride: int
+    dilation: int
+    lo: int
+    hi: int
+    ceil_mode: bool
+    out: int
+
+    @property
+    def k_eff(self) -> int:
+        return effective_kernel(self.kernel, self.dilation)
+
+    @property
+    def overhang(self) -> int:
+        """Cells past ``L + hi`` that the last (ceil-mode) window reaches; never counted."""
+        return max(0, (self.out - 1) * self.stride + self.k_eff - (self.length + self.lo + self.hi))
+
+    @property
+    def padded_length(self) -> int:
+        """Length of the buffer every window fits in: ``lo + L + hi + overhang``."""
+        return self.lo + self.length + self.hi + self.overhang
+
+    def starts(self) -> np.ndarray:
+        """Input coordinate of each window's first tap (negative inside the left pad)."""
+        return np.arange(self.out, dtype=np.int64) * self.stride - self.lo
+
+    def taps(self) -> np.ndarray:
+        """``(out, kernel)`` input coordinates of every tap."""
+        return self.starts()[:, None] + np.arange(self.kernel, dtype=np.int64) * self.dilation
+
+    def in_bounds_count(self) -> np.ndarray:
+        """Taps of each window inside the input: the divisor without pads."""
+        taps = self.taps()
+        return ((taps >= 0) & (taps < self.length)).sum(axis=1)
+
+    def padded_count(self) -> np.ndarray:
+        """Taps of each window inside the padded input: explicit pads count, the ceil-mode
+        overhang does not (PyTorch's count_include_pad divisor)."""
+        taps = self.taps()
+        return ((taps >= -self.lo) & (taps < self.length + self.hi)).sum(axis=1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Resolved geometry of a pooling window over all spatial axes.
+
+    Build one with :func:`resolve`. Shape: input spatial ``(L_1, ..., L_n)`` ->
+    output spatial ``(out_1, ..., out_n)``.
+    """
+
+    axes: tuple[Axis, ...]
+
+    @property
+    def ndim(self) -> int:
+        return len(self.axes)
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return tuple(a.length for a in self.axes)
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        return tuple(a.out for a in self.axes)
+
+    @property
+    def kernel(self) -> tuple[int, ...]:
+        return tuple(a.kernel for a in self.axes)
+
+    @property
+    def stride(self) -> tuple[int, ...]:
+        return tuple(a.stride for a in self.axes)
+
+    @property
+    def dilation(self) -> tuple[int, ...]:
+        return tuple(a.dilation for a in self.axes)
+
+    @property
+    def pads(self) -> tuple[tuple[int, int], ...]:
+        return tuple((a.lo, a.hi) for a in self.axes)
+
+    @property
+    def has_padding(self) -> bool:
+        return any(a.lo or a.hi or a.overhang for a in self.axes)
+
+    @cached_property
+    def window_size(self) -> int:
+        return int(np.prod(self.kernel))
+
+    def divisors(self, count_include_pad: bool, divisor_override: int | None = None) -> np.ndarray:
+        """Average pooling's divisor for every output cell, shape ``output_shape`` (float64).
+
+        A window is a Cartesian product of per-axis taps, so its count is the product of
+        per-axis counts.
+        """
+        if divisor_override is not None:
+            return np.full(self.output_shape, float(divisor_override))
+        counts = [a.padded_count() if count_include_pad else a.in_bounds_count() for a in self.axes]
+        return reduce(np.multiply.outer, counts).astype(np.float64).reshape(self.output_shape)
+
+
+def resolve(
+    input_shape: tuple[int, ...],
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode: bool = False,
+) -> Window:
+    """Resolve user arguments into a :class:`Window` over spatial ``input_shape``.
+
+    ``stride=None`` means the kernel size. Raises :class:`PoolingError` naming the argument
+    for anything that cannot be pooled.
+
+    >>> w = resolve((5, 5), 3, ceil_mode=True)
+    >>> w.output_shape, w.pads
+    ((2, 2), ((0, 0), (0, 0)))
+    >>> resolve((5,), 2, 2, padding="same").pads
+    ((0, 1),)
+    """
+    n = len(input_shape)
+    kernel = to_tuple(kernel_size, n, "kernel_size")
+    strides = kernel if stride is None else to_tuple(stride, n, "stride")
+    dilations = to_tuple(dilation, n, "dilation")
+    spec = normalize_padding(padding, n)
+    axes = []
+    for dim, (length, k, s, d) in enumerate(
+        zip(input_shape, kernel, strides, dilations, strict=True)
+    ):
+        k_eff = effective_kernel(k, d)
+        if spec == "valid":
+            lo = hi = 0
+        elif spec in ("same", "same_lower"):
+            lo, hi = same_pads(length, k_eff, s, lower=spec == "same_lower")
+        else:
+            lo, hi = spec[dim]
+            if lo >= k_eff or hi >= k_eff:
+                raise PoolingError(
+                    f"padding must be smaller than the effective window along every dim, so "
+                    f"each window touches the input; got padding {padding!r}, which is "
+                    f"({lo}, {hi}) along spatial dim {dim}, where the window spans "
+                    f"dilation*(kernel_size-1)+1 = {k_eff}"
+                )
+        out = output_length(length, k_eff, s, lo, hi, ceil_mode)
+        if out < 1:
+            raise PoolingError(
+                f"input is too small: spatial dim {dim} has size {length}, which with "
+                f"kernel_size={kernel_size!r}, stride={stride!r}, padding={padding!r}, "
+                f"dilation={dilation!r} gives an output size of {out}; the output must be >= 1 "
+                f"(use a smaller kernel or more padding)"
+            )
+        axis = Axis(length, k, s, d, lo, hi, bool(ceil_mode), out)
+        if (axis.in_bounds_count() == 0).any():
+            empty = int(np.argmax(axis.in_bounds_count() == 0))
+            raise PoolingError(
+                f"dilation={dilation!r} with padding={padding!r} leaves window {empty} along "
+                f"spatial dim {dim} (size {length}) with every tap in the padding; every window "
+                f"must cover at least one input element (use less padding or dilation)"
+            )
+        axes.append(axis)
+    return Window(tuple(axes))
+
+
+def adaptive_bins(length: int, out: int) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's adaptive bins: ``start = floor(i*L/O)``, ``end = ceil((i+1)*L/O)``.
+
+    >>> adaptive_bins(5, 3)
+    (array([0, 1, 3]), array([2, 4, 5]))
+    """
+    i = np.arange(out, dtype=np.int64)
+    return (i * length) // out, -((-(i + 1) * length) // out)
+
+
+def unpool_default_length(length: int, kernel: int, stride: int, lo: int, hi: int) -> int:
+    """MaxUnpool's default output length: ``(L_in - 1)*s - lo - hi + k`` (PyTorch and ONNX)."""
+    return (length - 1) * stride - lo - hi + kernel

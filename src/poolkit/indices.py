@@ -1,0 +1,109 @@
+"""Max-pooling index formats: PyTorch's (poolkit's own), ONNX's and TensorFlow's.
+
+- ``"torch"``: flat row-major index into each (n, c) spatial plane, whatever the layout.
+- ``"onnx"``: flat over the whole ``N*C*spatial`` tensor (NCHW order):
+  ``(n*C + c)*S + plane_index``.
+- ``"tf"``: ``tf.nn.max_pool_with_argmax``: ``(y*W + x)*C + c`` (the NHWC flat offset inside
+  one image), plus ``n*S*C`` with ``include_batch_in_index=True``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from poolkit._args import check_bool, check_data_format, is_int
+from poolkit.errors import PoolingError
+
+INDEX_FORMATS = ("torch", "onnx", "tf")
+
+
+def _check_format(value, name: str) -> str:
+    if value not in INDEX_FORMATS:
+        raise PoolingError(f"{name} must be one of {INDEX_FORMATS}; got {value!r}")
+    return value
+
+
+def convert_indices(
+    indices,
+    to: str,
+    input_shape,
+    data_format: str = "channels_first",
+    include_batch_in_index: bool = False,
+    *,
+    source: str = "torch",
+    spatial_dims: int | None = None,
+) -> np.ndarray:
+    """Convert max-pooling indices between PyTorch's, ONNX's and TensorFlow's formats.
+
+    ``indices`` come from ``max_pool*d(..., return_indices=True)`` (``source="torch"``) or from
+    another framework (``source="onnx"`` / ``"tf"``); ``input_shape`` is the shape of the pooled
+    input as passed, in ``data_format``. A batched input is assumed; for unbatched input pass
+    ``spatial_dims`` (``len(input_shape) - 1`` then).
+
+    Shape:
+        same as ``indices``; int64.
+
+    Example:
+        >>> import numpy as np, poolkit
+        >>> x = np.arange(16.).reshape(1, 4, 2, 2)          # NHWC: 4x2 image, 2 channels
+        >>> _, i = poolkit.max_pool2d(x, 2, data_format="channels_last", return_indices=True)
+        >>> i.ravel().tolist()
+        [3, 3, 7, 7]
+        >>> poolkit.convert_indices(i, "tf", x.shape, "channels_last").ravel().tolist()
+        [6, 7, 14, 15]
+    """
+    to = _check_format(to, "to")
+    source = _check_format(source, "source")
+    layout = check_data_format(data_format)
+    with_batch = check_bool(include_batch_in_index, "include_batch_in_index")
+    index_array = np.asarray(indices)
+    if index_array.dtype.kind not in "iu":
+        raise PoolingError(f"indices must have an integer dtype; got dtype {index_array.dtype}")
+    try:
+        shape = tuple(int(v) for v in input_shape)
+    except TypeError:
+        raise PoolingError(f"input_shape must be a tuple of ints; got {input_shape!r}") from None
+    if spatial_dims is None:
+        spatial_dims = len(shape) - 2
+    if not is_int(spatial_dims) or spatial_dims < 1 or len(shape) - spatial_dims not in (1, 2):
+        raise PoolingError(
+            f"spatial_dims must be len(input_shape) - 2 (batched) or - 1 (unbatched) and >= 1; "
+            f"got {spatial_dims!r} for input_shape {shape}"
+        )
+    if index_array.ndim != len(shape):
+        raise PoolingError(
+            f"indices must have as many dims as input_shape {shape}; got shape {index_array.shape}"
+        )
+    batched = len(shape) - spatial_dims == 2
+    view = index_array.astype(np.int64) if batched else index_array.astype(np.int64)[None]
+    full = shape if batched else (1, *shape)
+    if layout == "channels_last":
+        view = np.moveaxis(view, -1, 1)
+        channels, spatial = full[-1], full[1:-1]
+    else:
+        channels, spatial = full[1], full[2:]
+    plane = math.prod(spatial)
+    n_index = np.arange(view.shape[0]).reshape((-1,) + (1,) * (view.ndim - 1))
+    c_index = np.arange(view.shape[1]).reshape((1, -1) + (1,) * (view.ndim - 2))
+
+    if source == "onnx":
+        torch_index = view - (n_index * channels + c_index) * plane
+    elif source == "tf":
+        local = view - n_index * plane * channels if with_batch else view
+        torch_index = local // channels
+    else:
+        torch_index = view
+    if to == "onnx":
+        result = (n_index * channels + c_index) * plane + torch_index
+    elif to == "tf":
+        result = torch_index * channels + c_index
+        if with_batch:
+            result = result + n_index * plane * channels
+    else:
+        result = torch_index
+    if layout == "channels_last":
+        result = np.moveaxis(result, 1, -1)
+    result = result if batched else result[0]
+    return np.ascontiguousarray(result, dtype=np.int64)
