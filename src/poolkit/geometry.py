@@ -39,9 +39,24 @@ def output_length(length: int, k_eff: int, stride: int, lo: int, hi: int, ceil_m
     if span < 0:
         return 0
     out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
-    if ceil_mode and (out - 1) * stride >= length + lo:
+    if ceil_mode and ceil_mode_drop(length, k_eff, stride, lo, hi) is not None:
         out -= 1
     return out
+
+
+def ceil_mode_drop(length: int, k_eff: int, stride: int, lo: int, hi: int) -> int | None:
+    """The input coordinate where ceil_mode's rounded-up last window would start, when
+    PyTorch's rule drops it (it starts at or past ``L + lo`` in the padded input, i.e. wholly
+    in the right padding); ``None`` when no window is dropped. ``explain`` reports this.
+
+    >>> ceil_mode_drop(5, 2, 2, 1, 1), ceil_mode_drop(5, 3, 3, 0, 0)
+    (5, None)
+    """
+    span = length + lo + hi - k_eff
+    if span < 0:
+        return None
+    last = -(-span // stride) * stride  # padded start of the last window, rounding up
+    return last - lo if last >= length + lo else None
 
 
 def same_pads(length: int, k_eff: int, stride: int, *, lower: bool = False) -> tuple[int, int]:
