@@ -2,7 +2,8 @@
 
 - ``"torch"``: flat row-major index into each (n, c) spatial plane, whatever the layout.
 - ``"onnx"``: flat over the whole ``N*C*spatial`` tensor (NCHW order):
-  ``(n*C + c)*S + plane_index``.
+  ``(n*C + c)*S + plane_index``; with ONNX's ``storage_order=1`` the plane index is
+  column-major (``h + w*H`` in 2-d: the first spatial axis varies fastest).
 - ``"tf"``: ``tf.nn.max_pool_with_argmax``: ``(y*W + x)*C + c`` (the NHWC flat offset inside
   one image), plus ``n*S*C`` with ``include_batch_in_index=True``.
 """
@@ -34,6 +35,7 @@ def convert_indices(
     *,
     source: str = "torch",
     spatial_dims: int | None = None,
+    storage_order: int = 0,
 ) -> np.ndarray:
     """Convert max-pooling indices between PyTorch's, ONNX's and TensorFlow's formats.
 
@@ -58,6 +60,10 @@ def convert_indices(
     source = _check_format(source, "source")
     layout = check_data_format(data_format)
     with_batch = check_bool(include_batch_in_index, "include_batch_in_index")
+    if not is_int(storage_order) or storage_order not in (0, 1):
+        raise PoolingError(
+            f"storage_order must be 0 (row-major) or 1 (column-major, ONNX); got {storage_order!r}"
+        )
     index_array = np.asarray(indices)
     if index_array.dtype.kind not in "iu":
         raise PoolingError(f"indices must have an integer dtype; got dtype {index_array.dtype}")
@@ -90,13 +96,18 @@ def convert_indices(
 
     if source == "onnx":
         torch_index = view - (n_index * channels + c_index) * plane
+        if storage_order == 1:
+            torch_index = _reorder(torch_index, spatial, "F", "C")
     elif source == "tf":
         local = view - n_index * plane * channels if with_batch else view
         torch_index = local // channels
     else:
         torch_index = view
     if to == "onnx":
-        result = (n_index * channels + c_index) * plane + torch_index
+        plane_index = (
+            _reorder(torch_index, spatial, "C", "F") if storage_order == 1 else torch_index
+        )
+        result = (n_index * channels + c_index) * plane + plane_index
     elif to == "tf":
         result = torch_index * channels + c_index
         if with_batch:
@@ -107,3 +118,15 @@ def convert_indices(
         result = np.moveaxis(result, 1, -1)
     result = result if batched else result[0]
     return np.ascontiguousarray(result, dtype=np.int64)
+
+
+def _reorder(index: np.ndarray, spatial: tuple[int, ...], source: str, target: str) -> np.ndarray:
+    """Flat plane indices from ``source`` to ``target`` order ("C" row-, "F" column-major)."""
+    size = math.prod(spatial)
+    if index.size and (index.min() < 0 or index.max() >= size):
+        raise PoolingError(
+            f"indices must lie in [0, {size}) inside each plane of spatial size {spatial} to "
+            f"change storage_order; got values from {index.min()} to {index.max()}"
+        )
+    coords = np.unravel_index(index, spatial, order=source)
+    return np.ravel_multi_index(coords, spatial, order=target).astype(np.int64)
