@@ -1,0 +1,74 @@
+"""The public surface: names, signatures, and a light import."""
+
+import inspect
+import subprocess
+import sys
+
+import pytest
+
+import poolkit
+
+STEMS = [
+    "max_pool", "avg_pool", "sum_pool", "lp_pool",
+    "global_max_pool", "global_avg_pool", "global_sum_pool", "global_lp_pool",
+    "adaptive_max_pool", "adaptive_avg_pool", "max_unpool", "upsample_nearest",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_operator_and_its_backward_is_public(stem, n):
+    for name in (f"{stem}{n}d", f"{stem}{n}d_backward"):
+        function = getattr(poolkit, name)
+        assert name in poolkit.__all__
+        assert function.__name__ == name
+        assert "Example" in function.__doc__ or name.endswith("_backward")
+
+
+WINDOW = "kernel_size, stride, padding, dilation, ceil_mode"
+
+
+@pytest.mark.parametrize(
+    ("name", "parameters"),
+    [
+        ("max_pool2d", f"x, {WINDOW}, return_indices, data_format"),
+        ("avg_pool3d", f"x, {WINDOW}, count_include_pad, divisor_override, data_format"),
+        ("sum_pool1d", f"x, {WINDOW}, data_format"),
+        ("lp_pool2d", f"x, p, {WINDOW}, data_format"),
+        ("global_lp_pool2d", "x, p, keepdims, data_format"),
+        ("global_max_pool1d", "x, keepdims, data_format"),
+        ("adaptive_max_pool2d", "x, output_size, return_indices, data_format"),
+        ("adaptive_avg_pool2d", "x, output_size, data_format"),
+        ("max_unpool2d", "x, indices, kernel_size, stride, padding, output_size, data_format"),
+        ("upsample_nearest3d", "x, scale_factor, data_format"),
+        ("max_pool2d_backward", f"grad_output, x, {WINDOW}, return_indices, data_format"),
+        ("convert_indices", "indices, to, input_shape, data_format, include_batch_in_index"),
+    ],
+)
+def test_signatures_match_the_documented_api(name, parameters):
+    signature = inspect.signature(getattr(poolkit, name))
+    # the documented positional parameters, in order (keyword-only extras may follow)
+    names = list(signature.parameters)
+    assert ", ".join(names[: len(parameters.split(", "))]) == parameters
+    if "stride" in signature.parameters:
+        assert signature.parameters["stride"].default is None
+    if "data_format" in signature.parameters:
+        assert signature.parameters["data_format"].default == "channels_first"
+
+
+def test_import_poolkit_stays_light():
+    heavy = "{'torch', 'matplotlib', 'tensorflow'}"
+    code = f"import sys, poolkit; print(sorted({heavy} & set(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_cli_demo_prints_the_worked_examples(capsys):
+    from poolkit.__main__ import main
+
+    assert main(["demo"]) == 0
+    printed = capsys.readouterr().out
+    assert "[[2. 3.]\n [5. 1.]]" in printed
+    assert "[[2.]]" in printed

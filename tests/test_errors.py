@@ -1,0 +1,150 @@
+"""Every invalid argument raises PoolingError naming the argument, the value and what is allowed."""
+
+import numpy as np
+import pytest
+
+import poolkit
+from poolkit import PoolingError
+
+X2 = np.zeros((1, 2, 6, 6), np.float32)
+
+
+@pytest.mark.parametrize(
+    ("call", "pattern"),
+    [
+        # rank
+        (
+            lambda: poolkit.max_pool2d(np.zeros((6, 6)), 2),
+            r"x must have 4 dims .*got shape \(6, 6\)",
+        ),
+        (
+            lambda: poolkit.max_pool1d(np.zeros((1, 1, 1, 4)), 2),
+            r"x must have 3 dims.*\(1, 1, 1, 4\)",
+        ),
+        (
+            lambda: poolkit.max_pool2d(np.zeros(4), 2, data_format="channels_last"),
+            r"\(N, \*spatial, C\).*got shape \(4,\)",
+        ),
+        # kernel, stride, dilation
+        (lambda: poolkit.max_pool2d(X2, 0), r"kernel_size must be an int >= 1.*got 0"),
+        (lambda: poolkit.max_pool2d(X2, -2), r"kernel_size must be .*got -2"),
+        (
+            lambda: poolkit.max_pool2d(X2, (2, 2, 2)),
+            r"kernel_size must be .*tuple of 2.*\(2, 2, 2\)",
+        ),
+        (lambda: poolkit.max_pool2d(X2, 2.5), r"kernel_size must be .*got 2\.5"),
+        (lambda: poolkit.max_pool2d(X2, None), r"kernel_size must be .*got None"),
+        (lambda: poolkit.max_pool2d(X2, True), r"kernel_size must be .*got True"),
+        (lambda: poolkit.max_pool2d(X2, "2"), r"kernel_size must be .*got '2'"),
+        (lambda: poolkit.max_pool2d(X2, 2, stride=0), r"stride must be an int >= 1.*got 0"),
+        (lambda: poolkit.max_pool2d(X2, 2, stride=(1,)), r"stride must be .*got \(1,\)"),
+        (lambda: poolkit.max_pool2d(X2, 2, dilation=0), r"dilation must be an int >= 1.*got 0"),
+        # padding
+        (lambda: poolkit.max_pool2d(X2, 2, padding=-1), r"padding must be .*>= 0.*got -1"),
+        (
+            lambda: poolkit.max_pool2d(X2, 2, padding="full"),
+            r"padding must be .*'same'.*got 'full'",
+        ),
+        (lambda: poolkit.max_pool2d(X2, 2, padding=(1, 1, 1)), r"padding must be .*\(1, 1, 1\)"),
+        (lambda: poolkit.max_pool2d(X2, 2, padding=((1, 2, 3), (0, 0))), r"padding must be"),
+        (lambda: poolkit.max_pool2d(X2, 3, padding=3), r"padding must be smaller than .*spans.*3"),
+        (lambda: poolkit.avg_pool2d(X2, 2, padding=((0, 2), (0, 0))), r"padding must be smaller"),
+        # output too small
+        (lambda: poolkit.max_pool2d(X2, 7), r"input is too small.*size 6.*output size of 0"),
+        (lambda: poolkit.max_pool2d(X2, 3, dilation=3), r"input is too small"),
+        # flags
+        (lambda: poolkit.max_pool2d(X2, 2, ceil_mode="yes"), r"ceil_mode must be True or False"),
+        (lambda: poolkit.max_pool2d(X2, 2, return_indices=1), r"return_indices must be True"),
+        (lambda: poolkit.avg_pool2d(X2, 2, count_include_pad="no"), r"count_include_pad must be"),
+        (lambda: poolkit.max_pool2d(X2, 2, data_format="NHWC"), r"data_format must be .*'NHWC'"),
+        # dtypes
+        (
+            lambda: poolkit.max_pool2d(X2.astype(complex), 2),
+            r"x must have a bool, integer .*complex",
+        ),
+        (lambda: poolkit.avg_pool2d(np.array([["a"]]), 1), r"x must have .*dtype <U1"),
+        (lambda: poolkit.sum_pool1d(np.zeros((1, 1, 2), object), 1), r"dtype object"),
+        (lambda: poolkit.max_pool1d([[1, 2], [3]], 1), r"x must be an array of numbers"),
+        # avg / lp specifics
+        (
+            lambda: poolkit.avg_pool2d(X2, 2, divisor_override=0),
+            r"divisor_override .*nonzero.*got 0",
+        ),
+        (lambda: poolkit.avg_pool2d(X2, 2, divisor_override=1.5), r"divisor_override .*got 1\.5"),
+        (lambda: poolkit.lp_pool2d(X2, 0, 2), r"p must be a real number > 0.*got 0"),
+        (lambda: poolkit.lp_pool2d(X2, -1.0, 2), r"p must be .*got -1\.0"),
+        (lambda: poolkit.lp_pool2d(X2, float("nan"), 2), r"p must be .*got nan"),
+        (lambda: poolkit.global_lp_pool2d(X2, "2"), r"p must be .*got '2'"),
+        (lambda: poolkit.global_avg_pool2d(X2, keepdims=None), r"keepdims must be True or False"),
+        # adaptive
+        (lambda: poolkit.adaptive_avg_pool2d(X2, 0), r"output_size must be .*>= 1.*got 0"),
+        (lambda: poolkit.adaptive_avg_pool2d(X2, None), r"output_size must be .*got None"),
+        (lambda: poolkit.adaptive_max_pool2d(X2, (2, 2, 2)), r"output_size must be .*\(2, 2, 2\)"),
+        (lambda: poolkit.adaptive_max_pool2d(X2, (2.0, 2)), r"output_size must be .*\(2\.0, 2\)"),
+        # upsample
+        (lambda: poolkit.upsample_nearest2d(X2, 0), r"scale_factor must be an int >= 1.*got 0"),
+        (lambda: poolkit.upsample_nearest2d(X2, 1.5), r"scale_factor must be .*got 1\.5"),
+        # indices conversion
+        (
+            lambda: poolkit.convert_indices(np.zeros((1, 1, 2, 2), int), "caffe", (1, 1, 4, 4)),
+            r"to must be one of \('torch', 'onnx', 'tf'\); got 'caffe'",
+        ),
+        (
+            lambda: poolkit.convert_indices(np.zeros((1, 1, 2, 2)), "tf", (1, 1, 4, 4)),
+            r"indices must have an integer dtype; got dtype float64",
+        ),
+    ],
+)
+def test_invalid_argument_raises_pooling_error(call, pattern):
+    with pytest.raises(PoolingError, match=pattern):
+        call()
+
+
+def _pooled():
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    return poolkit.max_pool2d(x, 2, return_indices=True)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "pattern"),
+    [
+        (lambda v, i: (v, i + 100), r"indices must lie in \[0, 16\) .*got values from 105 to 115"),
+        (lambda v, i: (v, i - 10), r"indices must lie in \[0, 16\).*from -5"),
+        (
+            lambda v, i: (v, i.astype(np.float64)),
+            r"indices must have an integer dtype; got dtype float64",
+        ),
+        (lambda v, i: (v, i[..., :1]), r"indices must have the same shape as x \(1, 1, 2, 2\)"),
+    ],
+)
+def test_unpool_rejects_bad_indices(mutate, pattern):
+    values, indices = mutate(*_pooled())
+    with pytest.raises(PoolingError, match=pattern):
+        poolkit.max_unpool2d(values, indices, 2)
+
+
+def test_unpool_rejects_output_size_too_small_for_indices():
+    values, indices = _pooled()
+    with pytest.raises(PoolingError, match=r"indices must lie in \[0, 9\)"):
+        poolkit.max_unpool2d(values, indices, 2, output_size=(3, 3))
+
+
+def test_unpool_rejects_bad_output_size_and_same_padding():
+    values, indices = _pooled()
+    with pytest.raises(PoolingError, match=r"output_size must be .*got \(0, 4\)"):
+        poolkit.max_unpool2d(values, indices, 2, output_size=(0, 4))
+    with pytest.raises(PoolingError, match=r"padding='same' does not say .*pass output_size"):
+        poolkit.max_unpool2d(values, indices, 2, padding="same")
+
+
+def test_backward_rejects_gradient_of_wrong_shape():
+    with pytest.raises(
+        PoolingError,
+        match=r"grad_output must have the forward output's shape "
+        r"\(1, 2, 3, 3\); got shape \(1, 2, 6, 6\)",
+    ):
+        poolkit.max_pool2d_backward(X2, X2, 2)
+
+
+def test_pooling_error_is_a_value_error():
+    assert issubclass(PoolingError, ValueError)
