@@ -1,0 +1,347 @@
+"""Output size and pads of a pooling window under every framework's convention, explained.
+
+For each spatial size it shows PyTorch (ceil_mode off and on), TensorFlow/Keras 'valid' and
+'same', ONNX SAME_LOWER and Caffe: the output size, the pads on each side, the formula with the
+numbers filled in, and, when ceil_mode dropped a window, why. The numbers come from
+:mod:`poolkit.geometry` (``resolve``, ``output_length``, ``same_pads``,
+``caffe_output_length``, ``ceil_mode_drop``): the same code the operators run.
+
+Example:
+    >>> from poolkit.tour.explain import explain
+    >>> result = explain((5,), kernel=2, stride=2, figure=False)
+    >>> result.shapes["TF/Keras 'same'"], result.pads["TF/Keras 'same'"]
+    ((3,), ((0, 1),))
+    >>> result.pads["ONNX SAME_LOWER"]
+    ((1, 0),)
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+
+from poolkit._args import to_tuple
+from poolkit.errors import PoolingError
+from poolkit.geometry import (
+    caffe_output_length,
+    ceil_mode_drop,
+    effective_kernel,
+    output_length,
+    resolve,
+)
+from poolkit.tour import _common
+
+CONVENTIONS = (
+    "PyTorch floor",
+    "PyTorch ceil",
+    "TF/Keras 'valid'",
+    "TF/Keras 'same'",
+    "ONNX SAME_LOWER",
+    "Caffe",
+)
+# How each convention spells its padding for poolkit.geometry.resolve (None: explicit pads).
+_PADDING = {"TF/Keras 'valid'": "valid", "TF/Keras 'same'": "same", "ONNX SAME_LOWER": "same_lower"}
+
+
+@dataclass
+class ExplainResult:
+    """Output shape, per-dim (lo, hi) pads and explanation lines for each convention.
+
+    A convention that cannot pool this input has shape ``None`` and its reason in ``errors``.
+    """
+
+    size: tuple[int, ...]
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[int, ...]
+    dilation: tuple[int, ...]
+    ceil_mode: bool
+    shapes: dict[str, tuple[int, ...] | None]
+    pads: dict[str, tuple[tuple[int, int], ...] | None]
+    lines: dict[str, list[str]]
+    errors: dict[str, str]
+    figure: object = field(default=None, repr=False)
+
+    def summary(self) -> str:
+        k_eff = tuple(
+            effective_kernel(k, d) for k, d in zip(self.kernel, self.dilation, strict=True)
+        )
+        out = [
+            f"input {self.size}, kernel {self.kernel}, stride {self.stride}, padding "
+            f"{self.padding}, dilation {self.dilation} (window span k_eff = d*(k-1)+1 = "
+            f"{k_eff})",
+            f"  {'convention':<18} {'output':<14} pads (lo, hi) per dim",
+        ]
+        for name in CONVENTIONS:
+            mark = ""
+            if name == ("PyTorch ceil" if self.ceil_mode else "PyTorch floor"):
+                mark = "   <- your ceil_mode"
+            if self.shapes[name] is None:
+                out.append(f"  {name:<18} {'-':<14} {self.errors[name]}")
+            else:
+                pads = " ".join(f"({lo},{hi})" for lo, hi in self.pads[name])
+                out.append(f"  {name:<18} {self.shapes[name]!s:<14} {pads}{mark}")
+        for dims, lines in _grouped_lines(self):
+            out.append(f"  {dims}:")
+            out.extend(f"    {line}" for line in lines)
+        out.append(
+            "  ONNX with explicit pads and ceil_mode follows the PyTorch rows; ONNX SAME_UPPER "
+            "is TF 'same'."
+        )
+        return "\n".join(out)
+
+
+def _grouped_lines(result: ExplainResult):
+    """Per-dim explanations, dims with identical arguments shown once."""
+    seen: dict[tuple, list[int]] = {}
+    for dim, key in enumerate(
+        zip(
+            result.size,
+            result.kernel,
+            result.stride,
+            result.padding,
+            result.dilation,
+            strict=True,
+        )
+    ):
+        seen.setdefault(key, []).append(dim)
+    for key, dims in seen.items():
+        label = "dim " + " and ".join(str(d) for d in dims) + f" (L={key[0]})"
+        yield label, result.lines[dims[0]]
+
+
+def _frac(a: int, b: int) -> str:
+    return f"{a}/{b}"
+
+
+def _explain_dim(length: int, k: int, s: int, p: int, d: int) -> list[str]:
+    """The formulas for one dim with the numbers filled in; every result is geometry's."""
+    k_eff = effective_kernel(k, d)
+    span = length + 2 * p - k_eff  # shown in the formulas; the results below are geometry's
+    lines = []
+    floor_out = output_length(length, k_eff, s, p, p, ceil_mode=False)
+    keff = f"({d}*({k}-1)+1)" if d != 1 else f"{k}"
+    lines.append(
+        f"PyTorch floor: floor((L + 2p - k_eff)/s) + 1 = floor(({length} + 2*{p} - {keff})/{s})"
+        f" + 1 = floor({_frac(span, s)}) + 1 = {floor_out}"
+        if span >= 0
+        else f"PyTorch floor: L + 2p = {length + 2 * p} < k_eff = {k_eff}: no window fits"
+    )
+    ceil_out = output_length(length, k_eff, s, p, p, ceil_mode=True)
+    if span >= 0:
+        dropped = ceil_mode_drop(length, k_eff, s, p, p)
+        text = (
+            f"PyTorch ceil: ceil(({length} + 2*{p} - {keff})/{s}) + 1 = ceil({_frac(span, s)}) "
+            f"+ 1 = {ceil_out + (dropped is not None)}"
+        )
+        if dropped is not None:
+            text += (
+                f"; but that last window would start at input index {dropped} >= L = {length}"
+                f", i.e. wholly in the right padding (PyTorch: 'the last pooling must start "
+                f"inside the image'), so it is dropped -> {ceil_out}"
+            )
+        elif ceil_out > floor_out:
+            start = (ceil_out - 1) * s - p
+            end = start + k_eff - 1
+            text += (
+                f"; the extra window starts at index {start} (< L + lo = {length + p}, kept) "
+                f"and reaches index {end}, past the input: those cells never count"
+            )
+        lines.append(text)
+    for name, spelling in _PADDING.items():
+        try:
+            axis = resolve((length,), k, s, spelling, d).axes[0]
+        except PoolingError as error:
+            lines.append(f"{name}: {error}")
+            continue
+        if spelling == "valid":
+            lines.append(
+                f"{name}: floor((L - k_eff)/s) + 1 = floor(({length} - {k_eff})/{s}) + 1 = "
+                f"{axis.out}, no pads"
+            )
+        else:
+            total = axis.lo + axis.hi
+            first = "larger pad first" if spelling == "same_lower" else "larger pad last"
+            lines.append(
+                f"{name}: ceil(L/s) = ceil({length}/{s}) = {axis.out}; total pad "
+                f"max((out-1)*s + k_eff - L, 0) = max({axis.out - 1}*{s} + {k_eff} - {length}, "
+                f"0) = {total}, split ({axis.lo}, {axis.hi}) ({first})"
+            )
+    if d != 1:
+        lines.append("Caffe: its pooling has no dilation")
+    else:  # Caffe rounds up even a negative span (its window is clipped to the input)
+        caffe = caffe_output_length(length, k_eff, s, p)
+        raw = f"ceil(({length} + 2*{p} - {k_eff})/{s}) + 1 = ceil({_frac(span, s)}) + 1"
+        text = f"Caffe: {raw}"
+        if p > 0 and ceil_mode_drop(length, k_eff, s, p, p) is not None:
+            text += f", minus a last window starting at or past L + p = {length + p} -> {caffe}"
+        else:
+            text += f" = {caffe}"
+        lines.append(text)
+    return lines
+
+
+def explain(
+    size,
+    kernel,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode: bool = False,
+    figure: bool = True,
+) -> ExplainResult:
+    """Output size and pads of pooling ``size`` (spatial dims) under every convention.
+
+    ``padding`` is PyTorch's/Caffe's explicit symmetric pad (an int or one per dim); the
+    TF/Keras and ONNX 'same' rows compute their own. Shape: see each row's formula.
+    """
+    size = tuple(size) if not isinstance(size, int) else (size,)
+    n = len(size)
+    sizes = to_tuple(size, n, "size")
+    kernels = to_tuple(kernel, n, "kernel_size")
+    strides = kernels if stride is None else to_tuple(stride, n, "stride")
+    pads_in = to_tuple(padding, n, "padding", minimum=0)
+    dilations = to_tuple(dilation, n, "dilation")
+    shapes, pads, errors = {}, {}, {}
+    for name in CONVENTIONS:
+        try:
+            if name == "Caffe":
+                if any(d != 1 for d in dilations):
+                    raise PoolingError("Caffe's pooling has no dilation")
+                outs = tuple(
+                    caffe_output_length(L, k, s, p)
+                    for L, k, s, p in zip(sizes, kernels, strides, pads_in, strict=True)
+                )
+                if min(outs) < 1:
+                    raise PoolingError(f"no window fits: output {outs}")
+                shapes[name], pads[name] = outs, tuple((p, p) for p in pads_in)
+                continue
+            spelling = _PADDING.get(name, pads_in)
+            window = resolve(sizes, kernels, strides, spelling, dilations, name == "PyTorch ceil")
+            shapes[name], pads[name] = window.output_shape, window.pads
+        except PoolingError as error:
+            shapes[name], pads[name], errors[name] = None, None, " ".join(str(error).split())
+    lines = {
+        dim: _explain_dim(L, k, s, p, d)
+        for dim, (L, k, s, p, d) in enumerate(
+            zip(sizes, kernels, strides, pads_in, dilations, strict=True)
+        )
+    }
+    result = ExplainResult(
+        sizes, kernels, strides, pads_in, dilations, bool(ceil_mode), shapes, pads, lines, errors
+    )
+    if figure:
+        result.figure = draw(result)
+    return result
+
+
+def draw(result: ExplainResult):
+    """Dim 0's windows under each convention: input cells, pads (grey), ceil overhang (hatched)."""
+    plt = _common.pyplot()
+    from matplotlib.patches import Rectangle
+
+    length, k, s, p, d = (
+        result.size[0],
+        result.kernel[0],
+        result.stride[0],
+        result.padding[0],
+        result.dilation[0],
+    )
+    k_eff = effective_kernel(k, d)
+    fig, ax = plt.subplots(figsize=(max(7.0, 0.45 * (length + 2 * k_eff) + 4), 5.0))
+    low, high = 0, length
+    for row, name in enumerate(CONVENTIONS):
+        y = -row * 1.1
+        ax.text(-0.5 + min(0, -k_eff), y + 0.4, name, ha="right", va="center", fontsize=9)
+        if result.shapes[name] is None:
+            ax.text(0, y + 0.4, "cannot pool this input", va="center", fontsize=8, color="red")
+            continue
+        lo, hi = result.pads[name][0]
+        out = result.shapes[name][0]
+        windows_end = (out - 1) * s - lo + k_eff
+        low, high = min(low, -lo), max(high, length + hi, windows_end)
+        for cell in range(-lo, max(length + hi, windows_end)):
+            inside = 0 <= cell < length
+            overhang = cell >= length + hi
+            ax.add_patch(
+                Rectangle(
+                    (cell, y),
+                    1,
+                    0.35,
+                    facecolor="white" if inside else ("none" if overhang else "0.8"),
+                    edgecolor="0.3",
+                    hatch="//" if overhang else None,
+                    lw=0.6,
+                )
+            )
+        for i in range(out):
+            start = i * s - lo
+            ax.plot(
+                [start + 0.1, start + k_eff - 0.1],
+                [y + 0.5 + 0.12 * (i % 3)] * 2,
+                lw=2.5,
+                color=f"C{i % 10}",
+                solid_capstyle="butt",
+            )
+        dropped = ceil_mode_drop(length, k_eff, s, lo, hi) if name == "PyTorch ceil" else None
+        if dropped is not None:  # the rounded-up window PyTorch's rule removes
+            ax.plot(
+                [dropped + 0.1, dropped + k_eff - 0.1],
+                [y + 0.5 + 0.12 * (out % 3)] * 2,
+                lw=2,
+                ls="--",
+                color="red",
+            )
+            ax.text(dropped + k_eff + 0.2, y + 0.75, "dropped", color="red", fontsize=8)
+            high = max(high, dropped + k_eff + 2)
+        ax.text(max(length + hi, windows_end) + 0.4, y + 0.3, f"out {out}", fontsize=8)
+    ax.set_xlim(low - 0.5 - 0.9 * k_eff - 3, high + 2.5)
+    ax.set_ylim(-1.1 * len(CONVENTIONS) + 0.8, 1.2)
+    ax.set_title(
+        f"L={length}, kernel {k}, stride {s}, padding {p}, dilation {d}: windows (bars) over "
+        f"input (white), pads (grey), ceil overhang (hatched)",
+        fontsize=9,
+    )
+    ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("size", nargs="+", type=int, help="input spatial size(s), e.g. 5 5")
+    parser.add_argument(
+        "--kernel", type=_common.parse_ints, required=True, help="window size: 3 or 3,2"
+    )
+    parser.add_argument(
+        "--stride", type=_common.parse_ints, default=None, help="default: the kernel size"
+    )
+    parser.add_argument(
+        "--padding",
+        type=_common.parse_ints,
+        default=0,
+        help="explicit symmetric pad for PyTorch/Caffe (int or one per dim; default 0); "
+        "TF/Keras/ONNX 'same' compute their own",
+    )
+    parser.add_argument("--dilation", type=_common.parse_ints, default=1, help="default 1")
+    parser.add_argument(
+        "--ceil-mode", action="store_true", help="mark PyTorch's ceil_mode=True row as yours"
+    )
+    parser.add_argument("--out", default=None, help="also write explain.png (dim 0) to this folder")
+
+
+def run(args: argparse.Namespace) -> int:
+    result = explain(
+        args.size,
+        args.kernel,
+        args.stride,
+        args.padding,
+        args.dilation,
+        args.ceil_mode,
+        figure=args.out is not None,
+    )
+    print(result.summary())
+    if result.figure is not None:
+        path = _common.save_figure(result.figure, args.out, "explain.png")
+        _common.close(result.figure)
+        print(f"  figure: {path}")
+    return 0
