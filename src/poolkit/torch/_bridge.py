@@ -1,0 +1,160 @@
+"""Tensor <-> NumPy without copies, the kernel/composition switch and thread sync.
+
+poolkit's CPU kernels take NumPy arrays. ``tensor.numpy()`` shares memory, so a CPU tensor
+crosses over for free in either direction; a channels_last tensor crosses as a channels-last
+*array* (``data_format="channels_last"``) so the kernels read it in its own memory order and the
+result comes back channels_last without a transposing copy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+import numpy as np
+import torch
+
+# float16/bfloat16 have no NumPy kernel path (bfloat16 has no NumPy dtype at all) and CUDA
+# tensors would need a device copy: those run as a composition of native torch ops.
+KERNEL_DTYPES = frozenset(
+    {
+        torch.float32,
+        torch.float64,
+        torch.int8,
+        torch.int16,
+        torch.int32,
+        torch.int64,
+        torch.uint8,
+        torch.bool,
+    }
+)
+
+_FORCE_COMPOSITION = os.environ.get("POOLKIT_TORCH_COMPOSITION", "") not in ("", "0")
+
+
+def use_kernels(x: torch.Tensor) -> bool:
+    """True when ``x`` runs on poolkit's CPU kernels, False for the native-torch composition."""
+    return (
+        not _FORCE_COMPOSITION
+        and x.device.type == "cpu"
+        and x.dtype in KERNEL_DTYPES
+        and not torch.onnx.is_in_onnx_export()
+    )
+
+
+@contextlib.contextmanager
+def force_composition(enabled: bool = True):
+    """Run every poolkit.torch operator as the native-torch composition (the path CUDA,
+    float16 and bfloat16 take) inside the ``with`` block; ``POOLKIT_TORCH_COMPOSITION=1``
+    does the same for a whole process.
+
+    >>> import torch, poolkit.torch as pt
+    >>> with pt.force_composition():
+    ...     pt.functional.max_pool2d(torch.ones(1, 1, 4, 4), 2).shape
+    torch.Size([1, 1, 2, 2])
+    """
+    global _FORCE_COMPOSITION
+    previous = _FORCE_COMPOSITION
+    _FORCE_COMPOSITION = bool(enabled)
+    try:
+        yield
+    finally:
+        _FORCE_COMPOSITION = previous
+
+
+def channels_last_perm(x: torch.Tensor, batched: bool) -> tuple[int, ...] | None:
+    """The permutation that makes ``x`` contiguous with channels last, when that is how ``x``
+    lies in memory and plain contiguity does not already hold; else None.
+
+    Covers channels_last (4-d), channels_last_3d (5-d) and the 3-d ``(N, L, C)`` transpose,
+    batched or not.
+    """
+    if x.is_contiguous():
+        return None
+    nd = x.dim()
+    perm = (0, *range(2, nd), 1) if batched else (*range(1, nd), 0)
+    return perm if x.permute(perm).is_contiguous() else None
+
+
+def inverse(perm: tuple[int, ...]) -> tuple[int, ...]:
+    inv = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inv[p] = i
+    return tuple(inv)
+
+
+def to_numpy(x: torch.Tensor, n: int) -> tuple[np.ndarray, str, tuple[int, ...] | None]:
+    """A NumPy view of ``x`` (no copy), the data_format to read it with, and the permutation
+    that turns a channels-last result back into torch's logical (N, C, *spatial) order."""
+    x = x.detach()
+    if x.is_conj() or x.is_neg():  # lazily negated/conjugated views cannot be shared
+        x = x.resolve_conj().resolve_neg()
+    batched = x.dim() == n + 2
+    perm = channels_last_perm(x, batched) if x.dim() > 1 else None
+    if perm is None:
+        return _share(x), "channels_first", None
+    return _share(x.permute(perm)), "channels_last", inverse(perm)
+
+
+def _share(x: torch.Tensor) -> np.ndarray:
+    if any(s < 0 for s in x.stride()):  # not representable in torch, kept for safety
+        x = x.contiguous()
+    return x.numpy()
+
+
+def from_numpy(array: np.ndarray, inv: tuple[int, ...] | None, keep_dims: bool = True):
+    """The tensor for a kernel result (no copy), permuted back to logical order when the
+    kernel worked channels-last."""
+    if not array.flags.writeable:  # torch.from_numpy warns on read-only arrays
+        array = array.copy()
+    out = torch.from_numpy(array)
+    if inv is not None and keep_dims:
+        out = out.permute(inv)
+    return out
+
+
+def like_layout(shape, x: torch.Tensor, n: int, dtype=None) -> torch.Tensor:
+    """An empty tensor of logical ``shape`` laid out in memory like ``x`` (channels last or
+    not): what a kernel returns for ``x``. Used by the fake (meta) implementations."""
+    dtype = x.dtype if dtype is None else dtype
+    batched = x.dim() == n + 2
+    perm = channels_last_perm(x, batched) if x.dim() > 1 else None
+    if perm is None:
+        return x.new_empty(shape, dtype=dtype)
+    physical = [shape[p] for p in perm]
+    return x.new_empty(physical, dtype=dtype).permute(inverse(perm))
+
+
+_threads_synced: int | None = None
+
+
+def sync_threads() -> None:
+    """Make the kernels use ``torch.get_num_threads()`` threads (checked on every call,
+    applied only when it changed, so ``torch.set_num_threads`` takes effect immediately)."""
+    global _threads_synced
+    wanted = torch.get_num_threads()
+    if wanted == _threads_synced:
+        return
+    _threads_synced = wanted
+    try:
+        from poolkit import kernels  # the Numba kernels package, when present
+
+        setter = getattr(kernels, "set_num_threads", None)
+    except ImportError:
+        setter = None
+    if setter is None:
+        import sys
+
+        numba = sys.modules.get("numba")
+        if numba is None:  # nothing parallel is loaded: nothing to configure
+            _threads_synced = None
+            return
+        import numba as numba_module
+
+        def setter(count):
+            numba_module.set_num_threads(min(count, numba_module.config.NUMBA_NUM_THREADS))
+
+    try:
+        setter(wanted)
+    except Exception:  # a thread count the backend refuses must not break pooling
+        _threads_synced = None

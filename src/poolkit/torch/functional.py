@@ -1,0 +1,409 @@
+"""poolkit's operators for torch tensors, named like the NumPy API (``max_pool2d``,
+``avg_pool2d``, ``sum_pool2d``, ``lp_pool2d``, ``global_avg_pool2d``, ``adaptive_max_pool2d``,
+``max_unpool2d``, ``upsample_nearest2d``, ... for 1, 2 and 3 spatial dims).
+
+Same arguments and semantics as :mod:`poolkit` (string or ``(lo, hi)`` padding, dilation for
+every reducer, ``count_include_pad=None`` meaning True for numeric and False for string
+padding), on tensors ``(N, C, *spatial)`` or unbatched ``(C, *spatial)``. CPU float32/float64
+(and integer/bool) tensors run on poolkit's CPU kernels as custom operators with autograd and
+``torch.compile`` support, keeping the input's memory format (channels_last in, channels_last
+out); other devices and dtypes run as an equivalent composition of native torch ops.
+
+>>> import torch
+>>> from poolkit.torch import functional as PF
+>>> PF.max_pool2d(torch.arange(16.).reshape(1, 1, 4, 4), 2, padding="same").shape
+torch.Size([1, 1, 2, 2])
+"""
+
+from __future__ import annotations
+
+import torch
+
+from poolkit._args import (
+    check_bool,
+    check_divisor_override,
+    check_p,
+    normalize_padding,
+    to_tuple,
+)
+from poolkit.errors import PoolingError
+from poolkit.geometry import unpool_default_length
+from poolkit.ops import _check_unpool_output_size, default_count_include_pad
+from poolkit.torch import _compose, _ops
+from poolkit.torch._bridge import use_kernels
+
+_SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
+
+
+def check_input(x, n: int, name: str = "input") -> None:
+    """``x`` must be a tensor ``(N, C, *spatial)`` or unbatched ``(C, *spatial)``."""
+    if not isinstance(x, torch.Tensor):
+        raise PoolingError(f"{name} must be a torch.Tensor; got {type(x).__name__}")
+    if x.dim() not in (n + 1, n + 2):
+        raise PoolingError(
+            f"{name} must have {n + 2} dims (N, C, {_SPATIAL[n]}) or {n + 1} dims "
+            f"(C, {_SPATIAL[n]}) for {n}-d pooling; got shape {tuple(x.shape)}"
+        )
+
+
+def _stride(stride, kernel, n):
+    # torch.nn.functional treats an empty stride like None (``stride=[]`` in its signatures)
+    if stride is None or (isinstance(stride, list | tuple) and len(stride) == 0):
+        return kernel
+    return to_tuple(stride, n, "stride")
+
+
+def _pads(padding, n):
+    spec = normalize_padding(padding, n)
+    if isinstance(spec, str):
+        return spec, [], spec
+    return spec, [v for pair in spec for v in pair], "explicit"
+
+
+def window_pool(
+    x,
+    reducer: str,
+    n: int,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode=False,
+    *,
+    count_include_pad=None,
+    divisor_override=None,
+    p=2.0,
+    return_indices=False,
+):
+    """The generic windowed pooling behind every ``<reducer>_pool<n>d``."""
+    check_input(x, n)
+    kernel = to_tuple(kernel_size, n, "kernel_size")
+    strides = _stride(stride, kernel, n)
+    dilations = to_tuple(dilation, n, "dilation")
+    spec, flat, mode = _pads(padding, n)
+    ceil = check_bool(ceil_mode, "ceil_mode")
+    indices = check_bool(return_indices, "return_indices")
+    cip = default_count_include_pad(count_include_pad, padding) if reducer == "avg" else True
+    divisor = check_divisor_override(divisor_override) if reducer == "avg" else None
+    p = check_p(p) if reducer == "lp" else 2.0
+    if use_kernels(x):
+        if indices:
+            return _ops.max_pool_with_indices(
+                x, list(kernel), list(strides), flat, mode, list(dilations), ceil
+            )
+        return _ops.pool(
+            x, reducer, list(kernel), list(strides), flat, mode, list(dilations), ceil, cip,
+            divisor, p,
+        )  # fmt: skip
+    return _compose.pool(
+        x, reducer, n, kernel, strides, spec, dilations, ceil, cip, divisor, p, indices
+    )
+
+
+def adaptive_pool(x, reducer: str, n: int, output_size, return_indices=False):
+    """Adaptive ``max``/``avg`` pooling with PyTorch's bins; ``None`` keeps a dim's size."""
+    from poolkit._args import check_output_size
+
+    check_input(x, n)
+    size = check_output_size(output_size, tuple(x.shape[-n:]))
+    indices = check_bool(return_indices, "return_indices")
+    if use_kernels(x):
+        if reducer == "max" and indices:
+            return _ops.adaptive_max_pool_with_indices(x, list(size))
+        return _ops.adaptive_pool(x, reducer, list(size))
+    return _compose.adaptive_pool(x, reducer, n, size, indices and reducer == "max")
+
+
+def global_pool(x, reducer: str, n: int, p=2.0, keepdims=False):
+    """One number per channel: ``(N, C, *spatial) -> (N, C)`` (``keepdims`` keeps 1s)."""
+    check_input(x, n)
+    keep = check_bool(keepdims, "keepdims")
+    p = check_p(p) if reducer == "lp" else 2.0
+    if use_kernels(x):
+        return _ops.global_pool(x, reducer, n, p, keep)
+    return _compose.global_pool(x, reducer, n, p, keep)
+
+
+def max_unpool(x, indices, n: int, kernel_size, stride=None, padding=0, output_size=None):
+    """Values back at their flat per-plane ``indices``, zeros elsewhere."""
+    check_input(x, n)
+    if not isinstance(indices, torch.Tensor) or indices.shape != x.shape:
+        shape = tuple(indices.shape) if isinstance(indices, torch.Tensor) else type(indices)
+        raise PoolingError(
+            f"indices must be a tensor with the same shape as input {tuple(x.shape)}; got {shape}"
+        )
+    if indices.dtype.is_floating_point or indices.dtype.is_complex or indices.dtype == torch.bool:
+        raise PoolingError(f"indices must have an integer dtype; got {indices.dtype}")
+    kernel = to_tuple(kernel_size, n, "kernel_size")
+    strides = _stride(stride, kernel, n)
+    if output_size is None:
+        spec = normalize_padding(padding, n)
+        if isinstance(spec, str):
+            if spec != "valid":
+                raise PoolingError(
+                    f"padding={padding!r} does not say how large the unpooled map is; pass "
+                    f"output_size (the pooled input's shape) or numeric padding"
+                )
+            spec = ((0, 0),) * n
+        size = tuple(
+            unpool_default_length(L, k, s, lo, hi)
+            for L, k, s, (lo, hi) in zip(x.shape[-n:], kernel, strides, spec, strict=True)
+        )
+        if any(v < 1 for v in size):
+            raise PoolingError(
+                f"padding={padding!r} is too large for kernel_size={kernel_size!r}: the "
+                f"default unpooled size would be {size}; pass output_size"
+            )
+    else:
+        size = _check_unpool_output_size(
+            tuple(output_size) if isinstance(output_size, torch.Size) else output_size, n
+        )
+    indices = indices.to(torch.int64)
+    if use_kernels(x):
+        return _ops.max_unpool(x, indices, list(size))
+    return _compose.max_unpool(x, indices, n, size)
+
+
+def upsample(x, n: int, scale_factor):
+    """Nearest-neighbour upsampling by integer factors (each element repeated)."""
+    check_input(x, n)
+    scale = to_tuple(scale_factor, n, "scale_factor")
+    if use_kernels(x):
+        return _ops.upsample_nearest(x, list(scale))
+    return _compose.upsample_nearest(x, n, scale)
+
+
+# --------------------------------------------------------------------------- public names
+
+_WINDOW_DOC = """{title}
+
+    {body}
+    Args:
+        input: tensor ``(N, C, {sp})`` or unbatched ``(C, {sp})``.
+        kernel_size, stride, dilation: int or tuple of {n}; ``stride=None`` means kernel_size.
+        padding: int, tuple of {n} ints, {n} ``(lo, hi)`` pairs, or ``"valid"``, ``"same"``
+            (extra pad at the end, TensorFlow's SAME), ``"same_lower"``.
+        ceil_mode: round the output size up (PyTorch's rule: the last window starts inside).
+
+    Shape:
+        ``out = floor((L + lo + hi - dilation*(k-1) - 1 + (ceil_mode ? s-1 : 0)) / s) + 1``
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import functional as PF
+        >>> PF.{name}({example}).shape
+        torch.Size({out})
+"""
+
+_IN = {1: "(1, 1, 4)", 2: "(1, 1, 4, 4)", 3: "(1, 1, 4, 4, 4)"}
+_OUT = {1: "[1, 1, 2]", 2: "[1, 1, 2, 2]", 3: "[1, 1, 2, 2, 2]"}
+_FULL = {1: "[1, 1, 4]", 2: "[1, 1, 4, 4]", 3: "[1, 1, 4, 4, 4]"}
+
+
+def _doc(name, n, title, body, call):
+    return _WINDOW_DOC.format(
+        title=title,
+        body=body,
+        sp=_SPATIAL[n],
+        n=n,
+        name=name,
+        example=call.format(shape=_IN[n]),
+        out=_OUT[n],
+    )
+
+
+def _named(function, name, doc):
+    function.__name__ = function.__qualname__ = name
+    function.__module__ = __name__
+    function.__doc__ = doc
+    return function
+
+
+def _functions(n: int) -> dict:
+    def max_pool(
+        input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+        return_indices=False,
+    ):  # fmt: skip
+        return window_pool(
+            input, "max", n, kernel_size, stride, padding, dilation, ceil_mode,
+            return_indices=return_indices,
+        )  # fmt: skip
+
+    def avg_pool(
+        input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+        count_include_pad=None, divisor_override=None,
+    ):  # fmt: skip
+        return window_pool(
+            input, "avg", n, kernel_size, stride, padding, dilation, ceil_mode,
+            count_include_pad=count_include_pad, divisor_override=divisor_override,
+        )  # fmt: skip
+
+    def sum_pool(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+        return window_pool(input, "sum", n, kernel_size, stride, padding, dilation, ceil_mode)
+
+    def lp_pool(input, p, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+        return window_pool(input, "lp", n, kernel_size, stride, padding, dilation, ceil_mode, p=p)
+
+    def global_max_pool(input, keepdims=False):
+        return global_pool(input, "max", n, keepdims=keepdims)
+
+    def global_avg_pool(input, keepdims=False):
+        return global_pool(input, "avg", n, keepdims=keepdims)
+
+    def global_sum_pool(input, keepdims=False):
+        return global_pool(input, "sum", n, keepdims=keepdims)
+
+    def global_lp_pool(input, p, keepdims=False):
+        return global_pool(input, "lp", n, p=p, keepdims=keepdims)
+
+    def adaptive_max_pool(input, output_size, return_indices=False):
+        return adaptive_pool(input, "max", n, output_size, return_indices)
+
+    def adaptive_avg_pool(input, output_size):
+        return adaptive_pool(input, "avg", n, output_size)
+
+    def max_unpool_(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+        return max_unpool(input, indices, n, kernel_size, stride, padding, output_size)
+
+    def upsample_nearest(input, scale_factor):
+        return upsample(input, n, scale_factor)
+
+    t = "torch.ones{shape}"
+    docs = {
+        "max_pool": (
+            max_pool,
+            _doc(
+                f"max_pool{n}d",
+                n,
+                f"Max pooling over {n} spatial dim(s) (PyTorch semantics).",
+                "Pads never win; ties go to the first maximum; ``return_indices=True`` also "
+                "returns int64 flat indices into each (n, c) plane, as torch does.\n",
+                t + ", 2",
+            ),
+        ),
+        "avg_pool": (
+            avg_pool,
+            _doc(
+                f"avg_pool{n}d",
+                n,
+                f"Average pooling over {n} spatial dim(s), with dilation.",
+                "``count_include_pad=None`` counts numeric pads (PyTorch) and leaves string "
+                "pads out (TensorFlow 'same'); ``divisor_override`` replaces the divisor.\n",
+                t + ", 2",
+            ),
+        ),
+        "sum_pool": (
+            sum_pool,
+            _doc(
+                f"sum_pool{n}d",
+                n,
+                f"Sum pooling over {n} spatial dim(s): the window total.",
+                "Pads count as 0.\n",
+                t + ", 2",
+            ),
+        ),
+        "lp_pool": (
+            lp_pool,
+            _doc(
+                f"lp_pool{n}d",
+                n,
+                f"Lp pooling over {n} spatial dim(s): ``(sum |x|^p)^(1/p)``.",
+                "Unlike ``torch.nn.functional.lp_pool{n}d``, which drops the absolute value "
+                "(wrong for negative input) and rescales ceil-mode edge windows, this is the "
+                "ONNX LpPool definition; the two agree for ``x >= 0`` without ceil_mode. "
+                "``p=inf`` gives the max of ``|x|``.\n".replace("{n}", str(n)),
+                t + ", 2, 2",
+            ),
+        ),
+    }
+    public = {}
+    for stem, (function, doc) in docs.items():
+        public[f"{stem}{n}d"] = _named(function, f"{stem}{n}d", doc)
+    for stem, function, what in (
+        ("global_max_pool", global_max_pool, "max"),
+        ("global_avg_pool", global_avg_pool, "average"),
+        ("global_sum_pool", global_sum_pool, "sum"),
+        ("global_lp_pool", global_lp_pool, "Lp (``(sum |x|^p)^(1/p)``)"),
+    ):
+        name = f"{stem}{n}d"
+        call = (
+            "torch.ones(2, 3, *[4] * {n}), 2"
+            if stem == "global_lp_pool"
+            else ("torch.ones(2, 3, *[4] * {n})")
+        )
+        public[name] = _named(
+            function,
+            name,
+            f"""Global {what} pooling over all {n} spatial dim(s): one number per channel.
+
+    Shape:
+        ``(N, C, {_SPATIAL[n]}) -> (N, C)``; ``keepdims=True`` keeps the spatial dims as 1.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import functional as PF
+        >>> PF.{name}({call.format(n=n)}).shape
+        torch.Size([2, 3])
+""",
+        )
+    for stem, function in (
+        ("adaptive_max_pool", adaptive_max_pool),
+        ("adaptive_avg_pool", adaptive_avg_pool),
+    ):
+        name = f"{stem}{n}d"
+        public[name] = _named(
+            function,
+            name,
+            f"""Adaptive {stem.split("_")[1]} pooling to ``output_size`` (PyTorch's bins).
+
+    Shape:
+        ``(N, C, {_SPATIAL[n]}) -> (N, C, *output_size)``; ``None`` keeps that dim's size.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import functional as PF
+        >>> PF.{name}(torch.ones{_IN[n]}, 2).shape
+        torch.Size({_OUT[n]})
+""",
+        )
+    public[f"max_unpool{n}d"] = _named(
+        max_unpool_,
+        f"max_unpool{n}d",
+        f"""Partial inverse of ``max_pool{n}d``: values back at their indices, 0 elsewhere.
+
+    ``indices`` are the flat per-plane indices ``max_pool{n}d(..., return_indices=True)``
+    returns. Shape: ``(L_in - 1)*stride - lo - hi + kernel_size`` per dim unless
+    ``output_size`` (spatial, or a full shape) says otherwise.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import functional as PF
+        >>> y, i = PF.max_pool{n}d(torch.rand{_IN[n]}, 2, return_indices=True)
+        >>> PF.max_unpool{n}d(y, i, 2).shape
+        torch.Size({_FULL[n]})
+""",
+    )
+    public[f"upsample_nearest{n}d"] = _named(
+        upsample_nearest,
+        f"upsample_nearest{n}d",
+        f"""Nearest-neighbour upsampling by integer ``scale_factor`` (Keras UpSampling{n}D).
+
+    Shape:
+        ``(N, C, {_SPATIAL[n]}) -> (N, C, *(size * scale_factor))``
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import functional as PF
+        >>> PF.upsample_nearest{n}d(torch.ones{_IN[n]}, 2).shape
+        torch.Size({[1, 1, *[8] * n]})
+""",
+    )
+    return public
+
+
+FUNCTIONS: dict = {}
+for _n in (1, 2, 3):
+    FUNCTIONS.update(_functions(_n))
+globals().update(FUNCTIONS)
+
+__all__ = sorted(FUNCTIONS)
