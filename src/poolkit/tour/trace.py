@@ -355,12 +355,15 @@ def draw_step(result: TraceResult, i: int):
     return fig
 
 
-def write_frames(result: TraceResult, out_dir) -> tuple[list[Path], Path]:
+def write_frames(
+    result: TraceResult, out_dir, show_progress: bool = True
+) -> tuple[list[Path], Path]:
     """One PNG per step (``trace_step_00.png``, ...) and ``trace.gif`` (Pillow) in ``out_dir``."""
     from PIL import Image
 
     paths = []
-    for i in _common.progress(range(len(result.steps)), "trace frames", len(result.steps)):
+    steps = range(len(result.steps))
+    for i in _common.progress(steps, "trace frames", len(steps), show_progress):
         fig = draw_step(result, i)
         paths.append(_common.save_figure(fig, out_dir, f"trace_step_{i:02d}.png", dpi=80))
         _common.close(fig)

@@ -1,0 +1,106 @@
+"""The seed tour: every lesson of the source articles, on the built-in image, in seconds.
+
+Runs explore (filter -> detect -> condense on scikit-image's bundled photograph), explain (the
+output-size arithmetic of the 5x5 example and of a case where ceil_mode drops a window), trace
+(the PyTorch article's 5x5 example window by window, and Keras' 1-D word vectors) and
+invariance (two dots, shift errors), writes their figures to ``--out`` and prints each
+lesson's numbers. Offline; needs only the ``tour`` extra (matplotlib, pillow, scikit-image,
+tqdm).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from poolkit.tour import _common
+
+LESSONS = ("explore", "explain", "trace", "invariance")
+
+
+def tour(out="poolkit-tour", show_progress: bool = True, echo=print) -> dict[str, object]:
+    """Run every lesson, write the figures to ``out``; return each lesson's result object."""
+    from poolkit.tour.explain import explain
+    from poolkit.tour.explore import explore
+    from poolkit.tour.invariance import invariance
+    from poolkit.tour.trace import trace, write_frames
+
+    out = Path(out)
+    results: dict[str, object] = {}
+    written: list[Path] = []
+    start = time.perf_counter()
+
+    def header(i: int, title: str) -> None:
+        echo(f"\n[{i}/{len(LESSONS)}] {title}")
+
+    header(1, "explore: filter -> detect -> condense (Kaggle lesson 3)")
+    result = explore()
+    echo(_indent(result.summary()))
+    written.append(_common.save_figure(result.figure, out, "explore.png"))
+    _common.close(result.figure)
+    results["explore"] = result
+
+    header(2, "explain: the output-size arithmetic under every convention")
+    first = explain((5, 5), 3, ceil_mode=True)
+    echo(_indent(first.summary().split("\n  dim")[0]))
+    dropped = explain((5,), 2, 2, padding=1, ceil_mode=True)
+    echo(_indent("\n".join(dropped.summary().splitlines()[:8])))
+    echo(_indent("  " + dropped.lines[0][1]))
+    written.append(_common.save_figure(dropped.figure, out, "explain.png"))
+    _common.close(first.figure)
+    _common.close(dropped.figure)
+    results["explain"] = (first, dropped)
+
+    header(3, "trace: the PyTorch article's 5x5 example, window by window")
+    traced = trace(figure=False)
+    echo(_indent(traced.describe(traced.steps[1])))
+    echo(_indent(traced.grid(traced.steps[1])))
+    echo(_indent(f"output {_fmt(traced.output)}; {traced.note}"))
+    frames, gif = write_frames(traced, out, show_progress)
+    written += [*frames, gif]
+    keras = trace(dims=1, figure=False)
+    echo(_indent(f"Keras MaxPooling1D, word vectors, pool 2 stride 1 -> {_fmt(keras.output)}"))
+    results["trace"] = (traced, keras)
+
+    header(4, "invariance: two dots, and shift errors per reducer")
+    inv = invariance(show_progress=show_progress)
+    echo(_indent(inv.summary()))
+    written.append(_common.save_figure(inv.figure, out, "invariance_dots.png"))
+    written.append(_common.save_figure(inv.shift_figure, out, "invariance_shift.png"))
+    _common.close(inv.figure)
+    _common.close(inv.shift_figure)
+    results["invariance"] = inv
+
+    elapsed = time.perf_counter() - start
+    pngs = [p for p in written if p.suffix == ".png" and "trace_step" not in p.name]
+    echo(
+        f"\ndone in {elapsed:.1f} s; figures in {out}/: "
+        + ", ".join(p.name for p in pngs)
+        + f", {gif.name} and {len(frames)} trace_step_*.png frames"
+    )
+    results["files"] = written
+    return results
+
+
+def _fmt(array) -> str:
+    from poolkit.tour.trace import _fmt_array
+
+    return _fmt_array(array)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line if line else line for line in text.splitlines())
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out",
+        default="poolkit-tour",
+        help="folder for the figures (default ./poolkit-tour, created if needed)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    tour(args.out)
+    return 0
