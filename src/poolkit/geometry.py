@@ -36,12 +36,12 @@ def output_length(length: int, k_eff: int, stride: int, lo: int, hi: int, ceil_m
     (1, 2)
     """
     span = length + lo + hi - k_eff
-    if span < 0:
-        return 0
+    # Floor division, like PyTorch's div_rtn: with ceil_mode an input shorter than the window
+    # (-stride < span < 0) still gets one window, which starts inside it and hangs over.
     out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
     if ceil_mode and ceil_mode_drop(length, k_eff, stride, lo, hi) is not None:
         out -= 1
-    return out
+    return max(out, 0)
 
 
 def ceil_mode_drop(length: int, k_eff: int, stride: int, lo: int, hi: int) -> int | None:
@@ -53,8 +53,6 @@ def ceil_mode_drop(length: int, k_eff: int, stride: int, lo: int, hi: int) -> in
     (5, None)
     """
     span = length + lo + hi - k_eff
-    if span < 0:
-        return None
     last = -(-span // stride) * stride  # padded start of the last window, rounding up
     return last - lo if last >= length + lo else None
 
