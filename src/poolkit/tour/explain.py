@@ -121,33 +121,35 @@ def _explain_dim(length: int, k: int, s: int, p: int, d: int) -> list[str]:
     lines = []
     floor_out = output_length(length, k_eff, s, p, p, ceil_mode=False)
     keff = f"({d}*({k}-1)+1)" if d != 1 else f"{k}"
-    lines.append(
+    raw_floor = span // s + 1  # what the formula gives before geometry clamps it at 0
+    text = (
         f"PyTorch floor: floor((L + 2p - k_eff)/s) + 1 = floor(({length} + 2*{p} - {keff})/{s})"
-        f" + 1 = floor({_frac(span, s)}) + 1 = {floor_out}"
-        if span >= 0
-        else f"PyTorch floor: L + 2p = {length + 2 * p} < k_eff = {k_eff}: no window fits"
+        f" + 1 = floor({_frac(span, s)}) + 1 = {raw_floor}"
     )
+    lines.append(text + (": no window fits" if floor_out < 1 else ""))
     ceil_out = output_length(length, k_eff, s, p, p, ceil_mode=True)
-    if span >= 0:
-        dropped = ceil_mode_drop(length, k_eff, s, p, p)
-        text = (
-            f"PyTorch ceil: ceil(({length} + 2*{p} - {keff})/{s}) + 1 = ceil({_frac(span, s)}) "
-            f"+ 1 = {ceil_out + (dropped is not None)}"
+    dropped = ceil_mode_drop(length, k_eff, s, p, p)
+    raw_ceil = ceil_out + (dropped is not None)
+    text = (
+        f"PyTorch ceil: ceil(({length} + 2*{p} - {keff})/{s}) + 1 = ceil({_frac(span, s)}) "
+        f"+ 1 = {raw_ceil}"
+    )
+    if dropped is not None:
+        text += (
+            f"; but that last window would start at input index {dropped} >= L = {length}"
+            f", i.e. wholly in the right padding (PyTorch: 'the last pooling must start "
+            f"inside the image'), so it is dropped -> {ceil_out}"
         )
-        if dropped is not None:
-            text += (
-                f"; but that last window would start at input index {dropped} >= L = {length}"
-                f", i.e. wholly in the right padding (PyTorch: 'the last pooling must start "
-                f"inside the image'), so it is dropped -> {ceil_out}"
-            )
-        elif ceil_out > floor_out:
-            start = (ceil_out - 1) * s - p
-            end = start + k_eff - 1
-            text += (
-                f"; the extra window starts at index {start} (< L + lo = {length + p}, kept) "
-                f"and reaches index {end}, past the input: those cells never count"
-            )
-        lines.append(text)
+    elif ceil_out < 1:
+        text += ": no window fits"
+    elif ceil_out > max(floor_out, 0):
+        start = (ceil_out - 1) * s - p
+        end = start + k_eff - 1
+        text += (
+            f"; the extra window starts at index {start} (< L + lo = {length + p}, kept) "
+            f"and reaches index {end}, past the padded input: those cells never count"
+        )
+    lines.append(text)
     for name, spelling in _PADDING.items():
         try:
             axis = resolve((length,), k, s, spelling, d).axes[0]
