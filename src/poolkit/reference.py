@@ -185,7 +185,9 @@ def window_backward(
     if reducer == "max" or (reducer == "lp" and math.isinf(p)):
         source = x if reducer == "max" else np.abs(x.astype(np.float64))
         _, indices = max_forward(source, window, return_indices=True)
-        return _scatter_indices(grad, indices, x.shape)
+        result = _scatter_indices(grad, indices, x.shape)
+        # d|x|/dx = sign(x): the winner of max |x| passes its gradient on with x's sign
+        return result if reducer == "max" else result * np.sign(x)
     expand = (Ellipsis,) + (None,) * window.ndim
     if reducer == "sum":
         contrib = np.broadcast_to(grad[expand], grad.shape + window.kernel)
@@ -306,8 +308,8 @@ def global_backward(reducer: str, grad: np.ndarray, x: np.ndarray, p: float = 2.
         return np.broadcast_to(grad, x.shape).copy()
     if reducer == "avg":
         return np.broadcast_to(grad / math.prod(x.shape[2:]), x.shape).copy()
-    if math.isinf(p):
-        return adaptive_backward("max", grad, np.abs(x.astype(np.float64)), ones)
+    if math.isinf(p):  # max |x|: the winner's gradient times sign(x), as d|x|/dx says
+        return adaptive_backward("max", grad, np.abs(x.astype(np.float64)), ones) * np.sign(x)
     xf = x.astype(np.float64)
     out = global_forward("lp", xf, p)
     with np.errstate(divide="ignore", invalid="ignore"):
