@@ -1,0 +1,102 @@
+"""trace: window-by-window replay, winners from poolkit's indices, divisors, frames and GIF."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from poolkit.__main__ import main
+from poolkit.tour import _common
+from poolkit.tour.trace import trace
+
+
+def test_pytorch_article_default(capsys):
+    result = trace(figure=False)
+    assert result.output.tolist() == [[2, 3], [5, 1]]
+    assert "[[2]]" in result.note
+    # out[1,0]: rows 3..5 x cols 0..2, row 5 is past the edge (ceil overhang); 5 wins at x[3,0]
+    step = result.steps[2]
+    assert step.index == (1, 0) and step.winners == [(3, 0)]
+    assert (step.n_inside, step.n_pad, step.n_overhang) == (6, 0, 3)
+    assert main(["trace"]) == 0
+    out = capsys.readouterr().out
+    assert "[[2, 3], [5, 1]]" in out and "ceil_mode=False the same input gives [[2]]" in out
+    assert "<5>" in out  # the winner is marked in the grid
+
+
+def test_ceil_mode_off():
+    assert trace(ceil_mode=False, figure=False).output.tolist() == [[2]]
+
+
+def test_keras_word_vectors(capsys):
+    result = trace(dims=1, figure=False)
+    np.testing.assert_allclose(
+        result.output, [[0.8, -0.2, 0.2], [0.8, -0.1, 0.4], [0.4, -0.1, 0.8]]
+    )
+    assert result.steps[0].winners == [(1, 0), (0, 1), (1, 2)]  # boy, the, boy
+    assert main(["trace", "--dims", "1"]) == 0
+    assert "[[0.8, -0.2, 0.2], [0.8, -0.1, 0.4], [0.4, -0.1, 0.8]]" in capsys.readouterr().out
+
+
+def test_winner_is_the_window_maximum():
+    x = np.random.default_rng(0).permutation(49).reshape(7, 7).astype(float)
+    result = trace(x, 3, 2, padding=1, figure=False)
+    for step in result.steps:
+        rows, cols = (t[(t >= 0) & (t < 7)] for t in step.taps)
+        block = x[np.ix_(rows, cols)]
+        (r, c) = step.winners[0]
+        assert x[r, c] == block.max() == step.value
+        assert r in rows and c in cols
+
+
+@pytest.mark.parametrize(("padding", "divisors"), [(1, [4, 4, 4, 4]), ("same", [4, 2, 2, 1])])
+def test_average_divisors(padding, divisors):
+    x = np.arange(9.0).reshape(3, 3)
+    result = trace(x, 2, 2, padding=padding, reducer="avg", figure=False)
+    assert [s.divisor for s in result.steps] == divisors
+    for step in result.steps:
+        rows, cols = (t[(t >= 0) & (t < 3)] for t in step.taps)
+        assert step.value == pytest.approx(x[np.ix_(rows, cols)].sum() / step.divisor)
+
+
+def test_input_matrix_file_and_errors(tmp_path, capsys):
+    np.save(tmp_path / "m.npy", np.array([[1, 5], [3, 2]]))
+    assert main(["trace", "--input", str(tmp_path / "m.npy"), "--kernel", "2"]) == 0
+    assert "output:\n[[5]]" in capsys.readouterr().out
+    for bad in (
+        ["--input", "1,2;3"],
+        ["--input", str(tmp_path / "none.npy"), "--kernel", "2"],
+        ["--input", "1,2;3,4"],
+        ["--input", "1,2,3", "--kernel", "2"],
+    ):
+        assert main(["trace", *bad]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_frames_and_gif(tmp_path, capsys):
+    assert main(["trace", "--out", str(tmp_path)]) == 0
+    assert "4 PNGs" in capsys.readouterr().out
+    frames = sorted(tmp_path.glob("trace_step_*.png"))
+    assert len(frames) == 4
+    for frame in frames:
+        with Image.open(frame) as image:
+            assert np.asarray(image.convert("L")).std() > 0
+    with Image.open(tmp_path / "trace.gif") as gif:
+        assert gif.n_frames == 4
+
+
+def test_figure_marks_window_and_winner():
+    result = trace()
+    colors = [tuple(p.get_facecolor()) for p in result.figure.axes[0].patches]
+    gold = (1.0, 0.8431372549019608, 0.0, 1.0)
+    assert sum(np.allclose(c, gold) for c in colors) == 1  # one winner
+    _common.close(result.figure)
+
+
+def test_sum_and_lp():
+    x = np.arange(16.0).reshape(4, 4)
+    assert trace(x, 2, reducer="sum", figure=False).output.tolist() == [[10, 18], [42, 50]]
+    lp = trace(x, 2, reducer="lp", figure=False).output
+    assert lp[0, 0] == pytest.approx(np.sqrt(0 + 1 + 16 + 25))
