@@ -1,0 +1,25 @@
+"""Lazy access to the compiled kernel modules: numba is imported on first kernel use only."""
+
+from __future__ import annotations
+
+from functools import cache
+
+
+@cache
+def window():
+    from poolkit.kernels import _env
+
+    _env.configure()
+    from poolkit.kernels import _window
+
+    return _window
+
+
+@cache
+def misc():
+    from poolkit.kernels import _env
+
+    _env.configure()
+    from poolkit.kernels import _misc
+
+    return _misc

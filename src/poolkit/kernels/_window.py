@@ -1,0 +1,377 @@
+"""Numba kernels for windowed pooling (max, sum/avg, argmax, backward), 3 spatial dims.
+
+Imported lazily by :mod:`poolkit.kernels._drivers` (never at ``import poolkit``). Every problem
+reaches these kernels as a 5-d array: 1-d and 2-d pooling get leading unit spatial axes, so
+there is one specialisation per (dtype, memory order) instead of one per rank.
+
+A window along one axis is described by resolved geometry only: for every output position the
+first in-bounds tap ``f[o]``, the number of in-bounds taps ``n[o]`` and the axis dilation.
+Regular, global and adaptive windows are all this; pads never appear, so they never win.
+
+Two memory orders:
+- ``*_cf`` kernels take ``(N, C, D, H, W)`` (channels-first) and run one (n, c) plane per
+  parallel item; they reduce whole rows first (the contiguous axis is the inner loop).
+- ``*_cl`` kernels take ``(N, D, H, W, C)`` (channels-last) and vectorise across channels.
+
+The max rule is PyTorch's CPU loop, taps visited in window order:
+``if v > best or isnan(v): best = v`` (ties keep the first, NaN wins, the last NaN wins).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
+
+
+# --------------------------------------------------------------------------- max values
+
+
+@njit(**_OPTS)
+def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out):
+    """Max values. Vertical taps combine whole rows, then the row is reduced horizontally;
+    ``win = (stride_w, -lo_w, k_w, ia, ib)`` marks outputs ``[ia, ib)`` whose taps are all
+    inside the row, done tap-outer so the inner loop vectorises."""
+    _N, C, _D, _H, W = x.shape
+    OD, OH, OW = out.shape[2], out.shape[3], out.shape[4]
+    dd, dh, dw = dil[0], dil[1], dil[2]
+    sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
+    for p in range(i0, i1):
+        n = p // C
+        c = p - n * C
+        row = np.empty(W, dtype=x.dtype)
+        orow = np.empty(OW, dtype=x.dtype)
+        for od in range(OD):
+            for oh in range(OH):
+                first = True
+                for i in range(nd[od]):
+                    d = fd[od] + i * dd
+                    for j in range(nh[oh]):
+                        src = x[n, c, d, fh[oh] + j * dh]
+                        if first:
+                            for w in range(W):
+                                row[w] = src[w]
+                            first = False
+                        else:
+                            for w in range(W):
+                                v = src[w]
+                                if v > row[w] or v != v:
+                                    row[w] = v
+                for ow in range(OW):
+                    if ia <= ow < ib:
+                        continue
+                    b = row[fw[ow]]
+                    for t in range(1, nw[ow]):
+                        v = row[fw[ow] + t * dw]
+                        if v > b or v != v:
+                            b = v
+                    orow[ow] = b
+                for ow in range(ia, ib):
+                    orow[ow] = row[ow * sw + off]
+                for t in range(1, kw):
+                    o2 = off + t * dw
+                    for ow in range(ia, ib):
+                        v = row[ow * sw + o2]
+                        if v > orow[ow] or v != v:
+                            orow[ow] = v
+                dst = out[n, c, od, oh]
+                for ow in range(OW):
+                    dst[ow] = orow[ow]
+
+
+@njit(**_OPTS)
+def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, out):
+    """Max values, channels-last: rows of (W, C) combine elementwise, vectorised over C."""
+    _N, _D, _H, W, C = x.shape
+    OD, OH, OW = out.shape[1], out.shape[2], out.shape[3]
+    dd, dh, dw = dil[0], dil[1], dil[2]
+    for item in range(i0, i1):
+        n = item // (OD * OH)
+        rest = item - n * OD * OH
+        od = rest // OH
+        oh = rest - od * OH
+        row = np.empty((W, C), dtype=x.dtype)
+        first = True
+        for i in range(nd[od]):
+            d = fd[od] + i * dd
+            for j in range(nh[oh]):
+                src = x[n, d, fh[oh] + j * dh]
+                if first:
+                    for w in range(W):
+                        for c in range(C):
+                            row[w, c] = src[w, c]
+                    first = False
+                else:
+                    for w in range(W):
+                        for c in range(C):
+                            v = src[w, c]
+                            if v > row[w, c] or v != v:
+                                row[w, c] = v
+        for ow in range(OW):
+            dst = out[n, od, oh, ow]
+            r0 = row[fw[ow]]
+            for c in range(C):
+                dst[c] = r0[c]
+            for t in range(1, nw[ow]):
+                r = row[fw[ow] + t * dw]
+                for c in range(C):
+                    v = r[c]
+                    if v > dst[c] or v != v:
+                        dst[c] = v
+
+
+# --------------------------------------------------------------------------- argmax, max backward
+
+
+@njit(**_OPTS)
+def argmax_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, backward, out, idx, g, gin):
+    """Recompute each window's argmax in window order. Forward (``backward=False``): write the
+    value to ``out`` and the flat plane index to ``idx``. Backward: add ``g`` at the argmax of
+    ``gin`` (zero-filled by the caller); one plane per thread, so it is deterministic."""
+    _N, C, _D, H, W = x.shape
+    OD, OH, OW = len(nd), len(nh), len(nw)
+    dd, dh, dw = dil[0], dil[1], dil[2]
+    for p in range(i0, i1):
+        n = p // C
+        c = p - n * C
+        for od in range(OD):
+            for oh in range(OH):
+                for ow in range(OW):
+                    d0, h0, w0 = fd[od], fh[oh], fw[ow]
+                    best = x[n, c, d0, h0, w0]
+                    bd, bh, bw = d0, h0, w0
+                    for i in range(nd[od]):
+                        d = d0 + i * dd
+                        for j in range(nh[oh]):
+                            h = h0 + j * dh
+                            src = x[n, c, d, h]
+                            for t in range(nw[ow]):
+                                w = w0 + t * dw
+                                v = src[w]
+                                if v > best or v != v:
+                                    best = v
+                                    bd, bh, bw = d, h, w
+                    if backward:
+                        gin[n, c, bd, bh, bw] += g[n, c, od, oh, ow]
+                    else:
+                        out[n, c, od, oh, ow] = best
+                        idx[n, c, od, oh, ow] = (bd * H + bh) * W + bw
+
+
+@njit(**_OPTS)
+def argmax_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, backward, cb, out, idx, g, gin):
+    """Channels-last :func:`argmax_cf`: items are (n, block of ``cb`` channels), vectorised
+    over the block; every output of an item is visited by one thread (deterministic)."""
+    _N, _D, H, W, C = x.shape
+    OD, OH, OW = len(nd), len(nh), len(nw)
+    dd, dh, dw = dil[0], dil[1], dil[2]
+    nblocks = (C + cb - 1) // cb
+    for item in range(i0, i1):
+        n = item // nblocks
+        c0 = (item - n * nblocks) * cb
+        c1 = min(C, c0 + cb)
+        m = c1 - c0
+        best = np.empty(m, dtype=x.dtype)
+        bi = np.empty(m, dtype=np.int64)
+        for od in range(OD):
+            for oh in range(OH):
+                for ow in range(OW):
+                    d0, h0, w0 = fd[od], fh[oh], fw[ow]
+                    src = x[n, d0, h0, w0]
+                    start = (d0 * H + h0) * W + w0
+                    for c in range(m):
+                        best[c] = src[c0 + c]
+                        bi[c] = start
+                    for i in range(nd[od]):
+                        d = d0 + i * dd
+                        for j in range(nh[oh]):
+                            h = h0 + j * dh
+                            for t in range(nw[ow]):
+                                w = w0 + t * dw
+                                src = x[n, d, h, w]
+                                flat = (d * H + h) * W + w
+                                for c in range(m):
+                                    v = src[c0 + c]
+                                    if v > best[c] or v != v:
+                                        best[c] = v
+                                        bi[c] = flat
+                    if backward:
+                        gsrc = g[n, od, oh, ow]
+                        for c in range(m):
+                            f = bi[c]
+                            d = f // (H * W)
+                            h = (f - d * H * W) // W
+                            w = f - (d * H + h) * W
+                            gin[n, d, h, w, c0 + c] += gsrc[c0 + c]
+                    else:
+                        dst = out[n, od, oh, ow]
+                        dsti = idx[n, od, oh, ow]
+                        for c in range(m):
+                            dst[c0 + c] = best[c]
+                            dsti[c0 + c] = bi[c]
+
+
+# --------------------------------------------------------------------------- sum and average
+
+
+@njit(**_OPTS)
+def sum_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc, out):
+    """Window sums accumulated in ``acc.dtype``; with ``scaled`` each output is multiplied by
+    ``md[od] * mh[oh] * mw[ow]`` (the reciprocal divisor of average pooling)."""
+    _N, C, _D, _H, W = x.shape
+    OD, OH, OW = out.shape[2], out.shape[3], out.shape[4]
+    dd, dh, dw = dil[0], dil[1], dil[2]
+    sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
+    for p in range(i0, i1):
+        n = p // C
+        c = p - n * C
+        row = np.empty(W, dtype=acc.dtype)
+        orow = np.empty(OW, dtype=acc.dtype)
+        for od in range(OD):
+            for oh in range(OH):
+                first = True
+                for i in range(nd[od]):
+                    d = fd[od] + i * dd
+                    for j in range(nh[oh]):
+                        src = x[n, c, d, fh[oh] + j * dh]
+                        if first:
+                            for w in range(W):
+                                row[w] = src[w]
+                            first = False
+                        else:
+                            for w in range(W):
+                                row[w] += src[w]
+                for ow in range(OW):
+                    if ia <= ow < ib:
+                        continue
+                    b = row[fw[ow]]
+                    for t in range(1, nw[ow]):
+                        b += row[fw[ow] + t * dw]
+                    orow[ow] = b
+                for ow in range(ia, ib):
+                    orow[ow] = row[ow * sw + off]
+                for t in range(1, kw):
+                    o2 = off + t * dw
+                    for ow in range(ia, ib):
+                        orow[ow] += row[ow * sw + o2]
+                dst = out[n, c, od, oh]
+                if scaled:
+                    m = md[od] * mh[oh]
+                    for ow in range(OW):
+                        dst[ow] = orow[ow] * (m * mw[ow])
+                else:
+                    for ow in range(OW):
+                        dst[ow] = orow[ow]
+
+
+@njit(**_OPTS)
+def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, acc, out):
+    """Channels-last :func:`sum_cf`, vectorised over C."""
+    _N, _D, _H, W, C = x.shape
+    OD, OH, OW = out.shape[1], out.shape[2], out.shape[3]
+    dd, dh, dw = dil[0], dil[1], dil[2]
+    for item in range(i0, i1):
+        n = item // (OD * OH)
+        rest = item - n * OD * OH
+        od = rest // OH
+        oh = rest - od * OH
+        row = np.empty((W, C), dtype=acc.dtype)
+        orow = np.empty(C, dtype=acc.dtype)
+        first = True
+        for i in range(nd[od]):
+            d = fd[od] + i * dd
+            for j in range(nh[oh]):
+                src = x[n, d, fh[oh] + j * dh]
+                if first:
+                    for w in range(W):
+                        for c in range(C):
+                            row[w, c] = src[w, c]
+                    first = False
+                else:
+                    for w in range(W):
+                        for c in range(C):
+                            row[w, c] += src[w, c]
+        for ow in range(OW):
+            r0 = row[fw[ow]]
+            for c in range(C):
+                orow[c] = r0[c]
+            for t in range(1, nw[ow]):
+                r = row[fw[ow] + t * dw]
+                for c in range(C):
+                    orow[c] += r[c]
+            dst = out[n, od, oh, ow]
+            if scaled:
+                m = md[od] * mh[oh] * mw[ow]
+                for c in range(C):
+                    dst[c] = orow[c] * m
+            else:
+                for c in range(C):
+                    dst[c] = orow[c]
+
+
+@njit(**_OPTS)
+def sum_bwd_cf(i0, i1, g, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, gin):
+    """Gradient of :func:`sum_cf`: each output's (scaled) gradient is spread along its row's
+    taps into a row buffer, which is then added to every vertical tap row of ``gin``
+    (zero-filled by the caller). One plane per thread: deterministic."""
+    _N, C, _D, _H, W = gin.shape
+    OD, OH, OW = len(nd), len(nh), len(nw)
+    dd, dh, dw = dil[0], dil[1], dil[2]
+    for p in range(i0, i1):
+        n = p // C
+        c = p - n * C
+        row = np.empty(W, dtype=gin.dtype)
+        for od in range(OD):
+            for oh in range(OH):
+                for w in range(W):
+                    row[w] = 0
+                src = g[n, c, od, oh]
+                m = md[od] * mh[oh] if scaled else 1.0
+                for ow in range(OW):
+                    v = src[ow] * (m * mw[ow]) if scaled else src[ow]
+                    for t in range(nw[ow]):
+                        row[fw[ow] + t * dw] += v
+                for i in range(nd[od]):
+                    d = fd[od] + i * dd
+                    for j in range(nh[oh]):
+                        dst = gin[n, c, d, fh[oh] + j * dh]
+                        for w in range(W):
+                            dst[w] += row[w]
+
+
+@njit(**_OPTS)
+def sum_bwd_cl(i0, i1, g, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, cb, gin):
+    """Channels-last :func:`sum_bwd_cf`; items are (n, block of ``cb`` channels)."""
+    _N, _D, _H, W, C = gin.shape
+    OD, OH, OW = len(nd), len(nh), len(nw)
+    dd, dh, dw = dil[0], dil[1], dil[2]
+    nblocks = (C + cb - 1) // cb
+    for item in range(i0, i1):
+        n = item // nblocks
+        c0 = (item - n * nblocks) * cb
+        c1 = min(C, c0 + cb)
+        m_ = c1 - c0
+        row = np.empty((W, m_), dtype=gin.dtype)
+        for od in range(OD):
+            for oh in range(OH):
+                row[:, :] = 0
+                m = md[od] * mh[oh] if scaled else 1.0
+                for ow in range(OW):
+                    src = g[n, od, oh, ow]
+                    s = m * mw[ow] if scaled else 1.0
+                    for t in range(nw[ow]):
+                        r = row[fw[ow] + t * dw]
+                        if scaled:
+                            for c in range(m_):
+                                r[c] += src[c0 + c] * s
+                        else:
+                            for c in range(m_):
+                                r[c] += src[c0 + c]
+                for i in range(nd[od]):
+                    d = fd[od] + i * dd
+                    for j in range(nh[oh]):
+                        dst = gin[n, d, fh[oh] + j * dh]
+                        for w in range(W):
+                            for c in range(m_):
+                                dst[w, c0 + c] += row[w, c]

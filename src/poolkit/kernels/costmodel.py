@@ -1,0 +1,75 @@
+"""The cost model: which algorithm and which compute dtype each problem gets.
+
+The caller never picks an algorithm; the drivers ask this module. The rules, cheapest first:
+
+- **Where**: Numba kernels for every operator; the NumPy reference only for ``uint64``
+  max, sum and average (no exact int64 or float64 image) and when
+  ``POOLKIT_KERNELS=reference`` is set.
+- **Threads**: items (``(n, c)`` planes channels-first; output rows or ``(n, channel
+  block)`` channels-last) are split into ``2 * threads`` chunks on a thread pool; problems
+  under ``_threads.SERIAL_BELOW`` elements run in the calling thread.
+- **dtype**: float32 and float64 run natively (sums accumulate in float64); float16 computes
+  in float32 (one conversion pass, exact for max); bool and integers up to 32 bits compute in
+  int64 (exact: max picks a value, sums of ints accumulate in int64 anyway); Lp computes
+  ``|x|^p`` in float64 with one NumPy pass, then runs the sum kernel.
+- **Algorithm**, per window problem:
+
+  * *direct separable* (small windows, any stride/dilation/padding, adaptive bins): the
+    vertical taps (D, H) combine whole rows elementwise (contiguous inner loop, vectorised),
+    then the row is reduced along W; channels-last inputs vectorise across C instead.
+    Cost ~ ``(k_d*k_h + k_w/s_w)`` operations per input element.
+  * *block scan* (van Herk / Gil-Werman; large overlapping windows, dilation 1): per axis,
+    prefix and suffix scans inside blocks of ``k`` give any window as ``op(suffix, prefix)``
+    - about 3 operations per element whatever ``k``. Used for max and sum/avg when
+    ``k >= BLOCKSCAN_MIN_KERNEL`` and the windows overlap (``k >= 2*stride``). Sums use
+    these block-local scans rather than one running prefix sum, so no cancellation between
+    far-apart values, and inf/NaN behave as in a direct sum.
+  * *argmax*: max with indices and the max backward recompute the argmax in window order
+    (PyTorch's rule); the backward adds each gradient at the argmax, one plane (or one
+    channel block) per thread, so it is deterministic.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+#: Windows at least this long along an axis use the block scan (when they overlap).
+BLOCKSCAN_MIN_KERNEL = 8
+
+
+def enabled() -> bool:
+    """False when ``POOLKIT_KERNELS=reference`` (or ``0``/``off``) asks for the reference."""
+    return os.environ.get("POOLKIT_KERNELS", "").lower() not in ("reference", "0", "off", "numpy")
+
+
+def compute_dtype(dtype, reducer: str):
+    """The dtype a kernel computes ``reducer`` in, or ``None`` for the reference."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return np.dtype(np.float32) if dtype.itemsize <= 4 else np.dtype(np.float64)
+    if dtype.kind == "u" and dtype.itemsize == 8:
+        return None
+    return np.dtype(np.int64)
+
+
+def acc_dtype(dtype) -> np.dtype:
+    """Sums accumulate in float64 for floats, int64 for integers."""
+    return np.dtype(np.float64) if np.dtype(dtype).kind == "f" else np.dtype(np.int64)
+
+
+def grad_dtype(dtype) -> np.dtype:
+    """Gradients are float32 for float32 compute, float64 otherwise."""
+    return np.dtype(np.float32) if np.dtype(dtype) == np.float32 else np.dtype(np.float64)
+
+
+def num_threads() -> int:
+    from poolkit.kernels import _threads
+
+    return _threads.num_threads()
+
+
+def use_blockscan(kernel: int, stride: int, dilation: int) -> bool:
+    """Block scan along an axis: long windows that overlap, no dilation."""
+    return dilation == 1 and kernel >= BLOCKSCAN_MIN_KERNEL and kernel >= 2 * stride
