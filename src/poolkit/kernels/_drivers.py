@@ -295,7 +295,9 @@ def _backward(reducer, grad, x, taps, p=2.0):
             return None
         x5 = _to5(source.astype(cdt, copy=False))
         cl = is_channels_last(x5)
-        return _unlift(_argmax(x5, taps, cl, _to5(grad)), nsp)
+        result = _unlift(_argmax(x5, taps, cl, _to5(grad)), nsp)
+        # d|x|/dx = sign(x): the winner of max |x| passes its gradient on with x's sign
+        return result if reducer == "max" else result * np.sign(x)
     cdt = costmodel.compute_dtype(x.dtype, reducer)
     if cdt is None:
         return None
