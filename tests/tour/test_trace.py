@@ -100,3 +100,10 @@ def test_sum_and_lp():
     assert trace(x, 2, reducer="sum", figure=False).output.tolist() == [[10, 18], [42, 50]]
     lp = trace(x, 2, reducer="lp", figure=False).output
     assert lp[0, 0] == pytest.approx(np.sqrt(0 + 1 + 16 + 25))
+
+
+def test_one_row_with_dims_1_is_a_sequence(capsys):
+    assert (
+        main(["trace", "--dims", "1", "--input", "1,3,2,0", "--kernel", "2", "--stride", "1"]) == 0
+    )
+    assert "output:\n[[3], [3], [2]]" in capsys.readouterr().out

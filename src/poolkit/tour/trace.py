@@ -436,6 +436,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     x = None if args.input is None else _common.load_matrix(args.input, "--input")
+    if x is not None and args.dims == 1 and x.ndim == 2 and x.shape[0] == 1:
+        x = x[0]  # '1,2,3' with --dims 1 is a sequence of steps, not one step of 3 features
     result = trace(
         x,
         args.kernel,
