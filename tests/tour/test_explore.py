@@ -118,10 +118,7 @@ def _truncated_png(path):
     [
         (lambda p: p / "missing.png", "not found"),
         (lambda p: p, "directory"),
-        (
-            (lambda p: _text_file(p / "notes.png"), "not an image"),
-            "not an image",
-        ),
+        (lambda p: _text_file(p / "notes.png"), "not an image"),
         (lambda p: _truncated_png(p / "cut.png"), "cannot read image"),
     ],
 )
