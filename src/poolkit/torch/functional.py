@@ -22,6 +22,7 @@ import torch
 from poolkit._args import (
     check_bool,
     check_divisor_override,
+    check_output_size,
     check_p,
     normalize_padding,
     to_tuple,
@@ -60,6 +61,29 @@ def _pads(padding, n):
     return spec, [v for pair in spec for v in pair], "explicit"
 
 
+# Argument normalisation is plain Python over ints, tuples and strings, but it uses NumPy
+# checks that Dynamo cannot trace: torch.compile calls these once while tracing and keeps the
+# result as a constant (its arguments are the layer's constants, never tensors).
+_constant = torch.compiler.assume_constant_result
+
+
+@_constant
+def _window_args(
+    reducer, n, kernel_size, stride, padding, dilation, ceil_mode, count_include_pad,
+    divisor_override, p, return_indices,
+):  # fmt: skip
+    kernel = to_tuple(kernel_size, n, "kernel_size")
+    strides = _stride(stride, kernel, n)
+    dilations = to_tuple(dilation, n, "dilation")
+    spec, flat, mode = _pads(padding, n)
+    ceil = check_bool(ceil_mode, "ceil_mode")
+    indices = check_bool(return_indices, "return_indices")
+    cip = default_count_include_pad(count_include_pad, padding) if reducer == "avg" else True
+    divisor = check_divisor_override(divisor_override) if reducer == "avg" else None
+    p = check_p(p) if reducer == "lp" else 2.0
+    return kernel, strides, dilations, spec, flat, mode, ceil, indices, cip, divisor, p
+
+
 def window_pool(
     x,
     reducer: str,
@@ -77,15 +101,10 @@ def window_pool(
 ):
     """The generic windowed pooling behind every ``<reducer>_pool<n>d``."""
     check_input(x, n)
-    kernel = to_tuple(kernel_size, n, "kernel_size")
-    strides = _stride(stride, kernel, n)
-    dilations = to_tuple(dilation, n, "dilation")
-    spec, flat, mode = _pads(padding, n)
-    ceil = check_bool(ceil_mode, "ceil_mode")
-    indices = check_bool(return_indices, "return_indices")
-    cip = default_count_include_pad(count_include_pad, padding) if reducer == "avg" else True
-    divisor = check_divisor_override(divisor_override) if reducer == "avg" else None
-    p = check_p(p) if reducer == "lp" else 2.0
+    kernel, strides, dilations, spec, flat, mode, ceil, indices, cip, divisor, p = _window_args(
+        reducer, n, kernel_size, stride, padding, dilation, ceil_mode, count_include_pad,
+        divisor_override, p, return_indices,
+    )  # fmt: skip
     if use_kernels(x):
         if indices:
             return _ops.max_pool_with_indices(
@@ -100,13 +119,20 @@ def window_pool(
     )
 
 
+@_constant
+def _adaptive_args(output_size, spatial, return_indices):
+    return check_output_size(output_size, spatial), check_bool(return_indices, "return_indices")
+
+
+@_constant
+def _global_args(reducer, p, keepdims):
+    return (check_p(p) if reducer == "lp" else 2.0), check_bool(keepdims, "keepdims")
+
+
 def adaptive_pool(x, reducer: str, n: int, output_size, return_indices=False):
     """Adaptive ``max``/``avg`` pooling with PyTorch's bins; ``None`` keeps a dim's size."""
-    from poolkit._args import check_output_size
-
     check_input(x, n)
-    size = check_output_size(output_size, tuple(x.shape[-n:]))
-    indices = check_bool(return_indices, "return_indices")
+    size, indices = _adaptive_args(output_size, tuple(x.shape[-n:]), return_indices)
     if use_kernels(x):
         if reducer == "max" and indices:
             return _ops.adaptive_max_pool_with_indices(x, list(size))
@@ -117,23 +143,15 @@ def adaptive_pool(x, reducer: str, n: int, output_size, return_indices=False):
 def global_pool(x, reducer: str, n: int, p=2.0, keepdims=False):
     """One number per channel: ``(N, C, *spatial) -> (N, C)`` (``keepdims`` keeps 1s)."""
     check_input(x, n)
-    keep = check_bool(keepdims, "keepdims")
-    p = check_p(p) if reducer == "lp" else 2.0
+    p, keep = _global_args(reducer, p, keepdims)
     if use_kernels(x):
         return _ops.global_pool(x, reducer, n, p, keep)
     return _compose.global_pool(x, reducer, n, p, keep)
 
 
-def max_unpool(x, indices, n: int, kernel_size, stride=None, padding=0, output_size=None):
-    """Values back at their flat per-plane ``indices``, zeros elsewhere."""
-    check_input(x, n)
-    if not isinstance(indices, torch.Tensor) or indices.shape != x.shape:
-        shape = tuple(indices.shape) if isinstance(indices, torch.Tensor) else type(indices)
-        raise PoolingError(
-            f"indices must be a tensor with the same shape as input {tuple(x.shape)}; got {shape}"
-        )
-    if indices.dtype.is_floating_point or indices.dtype.is_complex or indices.dtype == torch.bool:
-        raise PoolingError(f"indices must have an integer dtype; got {indices.dtype}")
+@_constant
+def _unpool_size(spatial, n, kernel_size, stride, padding, output_size):
+    """The unpooled spatial size: ``output_size`` or ``(L_in - 1)*s - lo - hi + k``."""
     kernel = to_tuple(kernel_size, n, "kernel_size")
     strides = _stride(stride, kernel, n)
     if output_size is None:
@@ -147,7 +165,7 @@ def max_unpool(x, indices, n: int, kernel_size, stride=None, padding=0, output_s
             spec = ((0, 0),) * n
         size = tuple(
             unpool_default_length(L, k, s, lo, hi)
-            for L, k, s, (lo, hi) in zip(x.shape[-n:], kernel, strides, spec, strict=True)
+            for L, k, s, (lo, hi) in zip(spatial, kernel, strides, spec, strict=True)
         )
         if any(v < 1 for v in size):
             raise PoolingError(
@@ -158,16 +176,35 @@ def max_unpool(x, indices, n: int, kernel_size, stride=None, padding=0, output_s
         size = _check_unpool_output_size(
             tuple(output_size) if isinstance(output_size, torch.Size) else output_size, n
         )
+    return size
+
+
+def max_unpool(x, indices, n: int, kernel_size, stride=None, padding=0, output_size=None):
+    """Values back at their flat per-plane ``indices``, zeros elsewhere."""
+    check_input(x, n)
+    if not isinstance(indices, torch.Tensor) or indices.shape != x.shape:
+        shape = tuple(indices.shape) if isinstance(indices, torch.Tensor) else type(indices)
+        raise PoolingError(
+            f"indices must be a tensor with the same shape as input {tuple(x.shape)}; got {shape}"
+        )
+    if indices.dtype.is_floating_point or indices.dtype.is_complex or indices.dtype == torch.bool:
+        raise PoolingError(f"indices must have an integer dtype; got {indices.dtype}")
+    size = _unpool_size(tuple(x.shape[-n:]), n, kernel_size, stride, padding, output_size)
     indices = indices.to(torch.int64)
     if use_kernels(x):
         return _ops.max_unpool(x, indices, list(size))
     return _compose.max_unpool(x, indices, n, size)
 
 
+@_constant
+def _scale_args(scale_factor, n):
+    return to_tuple(scale_factor, n, "scale_factor")
+
+
 def upsample(x, n: int, scale_factor):
     """Nearest-neighbour upsampling by integer factors (each element repeated)."""
     check_input(x, n)
-    scale = to_tuple(scale_factor, n, "scale_factor")
+    scale = _scale_args(scale_factor, n)
     if use_kernels(x):
         return _ops.upsample_nearest(x, list(scale))
     return _compose.upsample_nearest(x, n, scale)
