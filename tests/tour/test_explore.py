@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.machinery
 import sys
 import types
 
@@ -172,6 +173,9 @@ def test_tensorboard_logs_each_stage_with_the_installed_writer(monkeypatch, tmp_
     module = types.ModuleType("torch.utils.tensorboard")
     module.SummaryWriter = FakeWriter
     monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", module)
+    tensorboard = types.ModuleType("tensorboard")
+    tensorboard.__spec__ = importlib.machinery.ModuleSpec("tensorboard", None)
+    monkeypatch.setitem(sys.modules, "tensorboard", tensorboard)
     stages = explore(np.random.default_rng(5).random((8, 6)), figure=False).stages
     message = log_tensorboard(stages, tmp_path)
     assert "logged 4 image summaries" in message
@@ -181,9 +185,17 @@ def test_tensorboard_logs_each_stage_with_the_installed_writer(monkeypatch, tmp_
 
 
 def test_tensorboard_missing_says_so(monkeypatch, tmp_path, capsys):
-    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)
-    monkeypatch.setitem(sys.modules, "tensorflow", None)
+    monkeypatch.setitem(sys.modules, "tensorboard", None)
     image = write_png(tmp_path / "x.png", (8, 8))
     args = ["explore", str(image), "--out", str(tmp_path), "--tensorboard", str(tmp_path / "tb")]
     assert main(args) == 0
     assert "no TensorBoard writer is installed" in capsys.readouterr().out
+
+
+def test_tensorboard_real_writer(tmp_path):
+    # Runs only where the tensorboard package is installed (it is not in the tour extra).
+    pytest.importorskip("tensorboard")
+    stages = explore(np.random.default_rng(6).random((8, 8)), figure=False).stages
+    message = log_tensorboard(stages, tmp_path)
+    assert "logged 4 image summaries" in message
+    assert list(tmp_path.glob("events.out.tfevents.*"))

@@ -211,6 +211,12 @@ def log_tensorboard(stages: dict[str, np.ndarray], logdir) -> str:
         low, high = float(data.min()), float(data.max())
         scale = high - low if high > low else 1.0
         images[name] = ((data - low) / scale).astype(np.float32)  # [0, 1] for display
+    missing = (
+        "--tensorboard: no TensorBoard writer is installed (it needs the tensorboard package, "
+        "with torch or tensorflow: pip install tensorboard); nothing was logged"
+    )
+    if not _has_module("tensorboard"):  # torch's and tf's image summaries both need it
+        return missing
     try:
         from torch.utils.tensorboard import SummaryWriter
     except ImportError:
@@ -223,16 +229,22 @@ def log_tensorboard(stages: dict[str, np.ndarray], logdir) -> str:
     try:
         import tensorflow as tf
     except ImportError:
-        return (
-            "--tensorboard: no TensorBoard writer is installed (pip install tensorboard, "
-            "with torch or tensorflow); nothing was logged"
-        )
+        return missing
     writer = tf.summary.create_file_writer(str(logdir))
     with writer.as_default():
         for step, (name, data) in enumerate(images.items()):
             tf.summary.image(f"explore/{step}_{name}", data[None, :, :, None], step=0)
     writer.flush()
     return f"logged {len(images)} image summaries with tf.summary to {logdir}"
+
+
+def _has_module(name: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # a None or spec-less entry in sys.modules
+        return False
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
