@@ -98,3 +98,11 @@ def test_figure_is_not_blank():
     result = explain((5,), 2, 2, padding=1, ceil_mode=True)
     assert result.figure is not None and len(result.figure.axes[0].patches) > 10
     _common.close(result.figure)
+
+
+@pytest.mark.parametrize(("size", "match"), [((), "size must be one or more"), ("ab", "size")])
+def test_bad_sizes_raise_pooling_error(size, match):
+    from poolkit.errors import PoolingError
+
+    with pytest.raises(PoolingError, match=match):
+        explain(size, 2, figure=False)

@@ -20,6 +20,8 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from poolkit._args import to_tuple
 from poolkit.errors import PoolingError
 from poolkit.geometry import (
@@ -197,8 +199,10 @@ def explain(
     ``padding`` is PyTorch's/Caffe's explicit symmetric pad (an int or one per dim); the
     TF/Keras and ONNX 'same' rows compute their own. Shape: see each row's formula.
     """
-    size = tuple(size) if not isinstance(size, int) else (size,)
+    size = (size,) if isinstance(size, int) else tuple(np.atleast_1d(np.asarray(size, object)))
     n = len(size)
+    if n == 0:
+        raise PoolingError(f"size must be one or more ints >= 1 (spatial dims); got {size!r}")
     sizes = to_tuple(size, n, "size")
     kernels = to_tuple(kernel, n, "kernel_size")
     strides = kernels if stride is None else to_tuple(stride, n, "stride")
