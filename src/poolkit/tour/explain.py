@@ -152,6 +152,12 @@ def _explain_dim(length: int, k: int, s: int, p: int, d: int) -> list[str]:
             f"and reaches index {end}, past the padded input: those cells never count"
         )
     lines.append(text)
+    if 2 * p > k_eff:  # poolkit computes these sizes; PyTorch's own shape check refuses them
+        lines.append(
+            f"note: PyTorch itself refuses padding {p} > half the window span k_eff/2 = "
+            f"{k_eff / 2:g} (avg_pool: > kernel_size/2); poolkit accepts any pad smaller "
+            f"than the window"
+        )
     for name, spelling in _PADDING.items():
         try:
             axis = resolve((length,), k, s, spelling, d).axes[0]
