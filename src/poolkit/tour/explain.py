@@ -152,11 +152,10 @@ def _explain_dim(length: int, k: int, s: int, p: int, d: int) -> list[str]:
             f"and reaches index {end}, past the padded input: those cells never count"
         )
     lines.append(text)
-    if 2 * p > k_eff:  # poolkit computes these sizes; PyTorch's own shape check refuses them
+    if 2 * p > k:  # poolkit computes these sizes; PyTorch's own shape check refuses them
         lines.append(
-            f"note: PyTorch itself refuses padding {p} > half the window span k_eff/2 = "
-            f"{k_eff / 2:g} (avg_pool: > kernel_size/2); poolkit accepts any pad smaller "
-            f"than the window"
+            f"note: PyTorch itself refuses padding {p} > kernel_size/2 = {k / 2:g} (its "
+            f"max and avg pooling shape checks); poolkit accepts any pad smaller than the window"
         )
     for name, spelling in _PADDING.items():
         try:
