@@ -29,21 +29,34 @@ _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": Fa
 
 
 @njit(**_OPTS)
+def _pick(r, v):
+    """PyTorch's max step as a select: ``v`` if ``v > r`` or ``v`` is NaN, else ``r``."""
+    return v if (v > r) | (v != v) else r
+
+
+@njit(**_OPTS)
 def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out):
     """Max values. Vertical taps combine whole rows, then the row is reduced horizontally;
     ``win = (stride_w, -lo_w, k_w, ia, ib)`` marks outputs ``[ia, ib)`` whose taps are all
-    inside the row, done tap-outer so the inner loop vectorises."""
+    inside the row, done tap-outer so the inner loop vectorises.
+
+    Updates ping-pong between two buffers: ``row[w] = pick(row[w], v)`` in place would
+    compile to a masked store, which is microcoded (very slow) on AMD CPUs.
+    """
     _N, C, _D, _H, W = x.shape
     OD, OH, OW = out.shape[2], out.shape[3], out.shape[4]
     dd, dh, dw = dil[0], dil[1], dil[2]
     sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
+    ra = np.empty(W, dtype=x.dtype)
+    rb = np.empty(W, dtype=x.dtype)
+    oa = np.empty(OW, dtype=x.dtype)
+    ob = np.empty(OW, dtype=x.dtype)
     for p in range(i0, i1):
         n = p // C
         c = p - n * C
-        row = np.empty(W, dtype=x.dtype)
-        orow = np.empty(OW, dtype=x.dtype)
         for od in range(OD):
             for oh in range(OH):
+                row, spare = ra, rb
                 first = True
                 for i in range(nd[od]):
                     d = fd[od] + i * dd
@@ -55,26 +68,23 @@ def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out):
                             first = False
                         else:
                             for w in range(W):
-                                v = src[w]
-                                if v > row[w] or v != v:
-                                    row[w] = v
-                for ow in range(OW):
-                    if ia <= ow < ib:
-                        continue
-                    b = row[fw[ow]]
-                    for t in range(1, nw[ow]):
-                        v = row[fw[ow] + t * dw]
-                        if v > b or v != v:
-                            b = v
-                    orow[ow] = b
+                                spare[w] = _pick(row[w], src[w])
+                            row, spare = spare, row
+                orow, ospare = oa, ob
                 for ow in range(ia, ib):
                     orow[ow] = row[ow * sw + off]
                 for t in range(1, kw):
                     o2 = off + t * dw
                     for ow in range(ia, ib):
-                        v = row[ow * sw + o2]
-                        if v > orow[ow] or v != v:
-                            orow[ow] = v
+                        ospare[ow] = _pick(orow[ow], row[ow * sw + o2])
+                    orow, ospare = ospare, orow
+                for ow in range(OW):
+                    if ia <= ow < ib:
+                        continue
+                    b = row[fw[ow]]
+                    for t in range(1, nw[ow]):
+                        b = _pick(b, row[fw[ow] + t * dw])
+                    orow[ow] = b
                 dst = out[n, c, od, oh]
                 for ow in range(OW):
                     dst[ow] = orow[ow]
@@ -82,16 +92,21 @@ def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out):
 
 @njit(**_OPTS)
 def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, out):
-    """Max values, channels-last: rows of (W, C) combine elementwise, vectorised over C."""
+    """Max values, channels-last: rows of (W, C) combine elementwise, vectorised over C
+    (ping-pong buffers as in :func:`max_cf`)."""
     _N, _D, _H, W, C = x.shape
     OD, OH, OW = out.shape[1], out.shape[2], out.shape[3]
     dd, dh, dw = dil[0], dil[1], dil[2]
+    ra = np.empty((W, C), dtype=x.dtype)
+    rb = np.empty((W, C), dtype=x.dtype)
+    oa = np.empty(C, dtype=x.dtype)
+    ob = np.empty(C, dtype=x.dtype)
     for item in range(i0, i1):
         n = item // (OD * OH)
         rest = item - n * OD * OH
         od = rest // OH
         oh = rest - od * OH
-        row = np.empty((W, C), dtype=x.dtype)
+        row, spare = ra, rb
         first = True
         for i in range(nd[od]):
             d = fd[od] + i * dd
@@ -105,20 +120,21 @@ def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, out):
                 else:
                     for w in range(W):
                         for c in range(C):
-                            v = src[w, c]
-                            if v > row[w, c] or v != v:
-                                row[w, c] = v
+                            spare[w, c] = _pick(row[w, c], src[w, c])
+                    row, spare = spare, row
         for ow in range(OW):
-            dst = out[n, od, oh, ow]
+            acc, accs = oa, ob
             r0 = row[fw[ow]]
             for c in range(C):
-                dst[c] = r0[c]
+                acc[c] = r0[c]
             for t in range(1, nw[ow]):
                 r = row[fw[ow] + t * dw]
                 for c in range(C):
-                    v = r[c]
-                    if v > dst[c] or v != v:
-                        dst[c] = v
+                    accs[c] = _pick(acc[c], r[c])
+                acc, accs = accs, acc
+            dst = out[n, od, oh, ow]
+            for c in range(C):
+                dst[c] = acc[c]
 
 
 # --------------------------------------------------------------------------- argmax, max backward
