@@ -41,8 +41,8 @@ class TrainConfig:
 
     model: str = "articles"
     pools: tuple[str, ...] = POOLS
-    epochs: int = 20
-    batch_size: int = 64
+    epochs: int = 10
+    batch_size: int = 32
     lr: float = 3e-3
     runs: int = 3
     seed: int = 0
@@ -144,17 +144,26 @@ def deterministic(seed: int, threads: int = 1):
     differently with another count); restore the previous settings afterwards."""
     import torch
 
-    previous = torch.are_deterministic_algorithms_enabled(), torch.get_num_threads()
+    from poolkit import kernels
+
+    previous = (
+        torch.are_deterministic_algorithms_enabled(),
+        torch.get_num_threads(),
+        kernels.get_num_threads(),
+    )
     torch.use_deterministic_algorithms(True)
     # One thread by default: these networks are too small to gain from more, and on a shared
-    # machine OpenMP threads that wait on each other cost several times the work itself.
+    # machine threads that wait on each other cost several times the work itself. poolkit's
+    # kernels get the same count.
     torch.set_num_threads(threads)
+    kernels.set_num_threads(threads)
     torch.manual_seed(seed)
     try:
         yield
     finally:
         torch.use_deterministic_algorithms(previous[0])
         torch.set_num_threads(previous[1])
+        kernels.set_num_threads(previous[2])
 
 
 def shift_images(x: np.ndarray, shifts: np.ndarray) -> np.ndarray:
@@ -256,10 +265,12 @@ def train_model(model, data: Dataset, config: TrainConfig, seed: int, label: str
         }
         history.append(row)
         if config.progress:
-            epochs.set_postfix(
-                loss=f"{row['loss']:.3f}",
-                train=f"{row['train_accuracy']:.1%}",
-                test=f"{test_accuracy:.1%}",
+            epochs.set_postfix(  # a dict keeps this order (keywords would be sorted)
+                {
+                    "loss": f"{row['loss']:.3f}",
+                    "train": f"{row['train_accuracy']:.1%}",
+                    "test": f"{test_accuracy:.1%}",
+                }
             )
         if config.verbose:
             _log(
