@@ -107,3 +107,22 @@ def test_one_row_with_dims_1_is_a_sequence(capsys):
         main(["trace", "--dims", "1", "--input", "1,3,2,0", "--kernel", "2", "--stride", "1"]) == 0
     )
     assert "output:\n[[3], [3], [2]]" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("reducer", ["max", "avg"])
+def test_taps_reproduce_the_operator_over_a_grid(reducer):
+    # The trace's taps (from the Window) and the operator's numbers must tell the same story.
+    x = np.random.default_rng(7).normal(size=(6, 7))
+    cases = [(2, 2, 0, 1, True), (3, 2, 1, 1, False), (3, 2, 1, 1, True), (2, 1, 1, 2, False)]
+    cases += [(3, 3, "same", 1, False), (2, 3, "same_lower", 1, False)]
+    for kernel, stride, padding, dilation, ceil in cases:
+        result = trace(x, kernel, stride, padding, dilation, ceil, reducer, figure=False)
+        assert len(result.steps) == result.output.size
+        for step in result.steps:
+            rows, cols = (t[(t >= 0) & (t < n)] for t, n in zip(step.taps, x.shape, strict=True))
+            block = x[np.ix_(rows, cols)]
+            assert step.n_inside == block.size
+            if reducer == "max":
+                assert step.value == block.max() and x[step.winners[0]] == block.max()
+            else:
+                assert step.value == pytest.approx(block.sum() / step.divisor)
