@@ -77,3 +77,11 @@ def test_cli_imports_no_plotting_library():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_unusable_out_folder_fails_first(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["tour", "--out", str(blocker / "sub")]) == 2
+    captured = capsys.readouterr()
+    assert "cannot create folder" in captured.err and "[1/4]" not in captured.out

@@ -170,15 +170,20 @@ def pyplot():
     return plt
 
 
-def save_figure(figure, out_dir, name: str, dpi: int = 100) -> Path:
-    """Write ``figure`` as ``out_dir/name`` (the folder is created) and return the path."""
+def ensure_dir(out_dir) -> Path:
+    """Create ``out_dir`` (and parents); a :class:`PoolingError` naming it when impossible."""
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         message = f"--out: cannot create folder {str(out)!r}: {_one_line(error)}"
         raise PoolingError(message) from None
-    path = out / name
+    return out
+
+
+def save_figure(figure, out_dir, name: str, dpi: int = 100) -> Path:
+    """Write ``figure`` as ``out_dir/name`` (the folder is created) and return the path."""
+    path = ensure_dir(out_dir) / name
     figure.savefig(path, dpi=dpi, bbox_inches="tight")
     return path
 

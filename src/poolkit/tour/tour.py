@@ -26,7 +26,7 @@ def tour(out="poolkit-tour", show_progress: bool = True, echo=print) -> dict[str
     from poolkit.tour.invariance import invariance
     from poolkit.tour.trace import trace, write_frames
 
-    out = Path(out)
+    out = _common.ensure_dir(out)  # fail before the lessons run, not after
     results: dict[str, object] = {}
     written: list[Path] = []
     start = time.perf_counter()
