@@ -79,8 +79,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     fit.add_argument(
         "--runs",
         type=int,
-        default=d.runs,
-        help="seeds per pooling choice: --seed, --seed + 1, ... (default: %(default)s)",
+        help=f"seeds per pooling choice: --seed, --seed + 1, ... (default: {d.runs}; 1 with "
+        "--load)",
     )
     fit.add_argument("--seed", type=int, default=d.seed, help="default: %(default)s")
     fit.add_argument(
@@ -140,14 +140,15 @@ def config_from_args(args: argparse.Namespace):
     pools = tuple(args.pool) if args.pool and not args.compare else POOLS
     if args.load and not args.pool:
         pools = (_checkpoint_pool(args.load),)
-    single = len(pools) == 1 and args.runs == 1
+    runs = args.runs if args.runs is not None else (1 if args.load else TrainConfig.runs)
+    single = len(pools) == 1 and runs == 1
     return TrainConfig(
         model=args.model,
         pools=pools,
         epochs=args.epochs,
         batch_size=args.batch_size,
         lr=args.lr,
-        runs=args.runs,
+        runs=runs,
         seed=args.seed,
         max_shift=args.max_shift,
         shift_pairs=args.shift_pairs,
