@@ -38,6 +38,13 @@ def test_pytorch_ceil_mode_drops_a_window_that_starts_in_the_right_pad():
     assert output_length(5, 2, 2, 1, 1, ceil_mode=True) == 3
 
 
+def test_ceil_mode_gives_an_input_shorter_than_the_window_one_window():
+    # PyTorch's div_rtn floors (1 - 2 + 1) / 2 = 0 -> 1 window that hangs over the end
+    assert output_length(1, 2, 2, 0, 0, ceil_mode=True) == 1
+    assert output_length(1, 2, 2, 0, 0, ceil_mode=False) == 0
+    assert resolve((1,), 2, ceil_mode=True).axes[0].overhang == 1
+
+
 def test_tf_same_pads_put_the_extra_pad_at_the_end():
     assert same_pads(5, 2, 2) == (0, 1)
     assert same_pads(5, 2, 2, lower=True) == (1, 0)
