@@ -109,7 +109,9 @@ def sum_forward(x: np.ndarray, window: Window) -> np.ndarray:
     """Sum over each window, pads counting 0, in the accumulate dtype."""
     acc = accumulate_dtype("sum", x.dtype)
     w = windows(padded(x.astype(acc), window, 0), window)
-    return w.sum(axis=tuple(range(-window.ndim, 0)))
+    # inf + -inf in one window is NaN, as in PyTorch: a valid input, so no RuntimeWarning.
+    with np.errstate(invalid="ignore"):
+        return w.sum(axis=tuple(range(-window.ndim, 0)))
 
 
 def window_forward(
@@ -255,7 +257,9 @@ def adaptive_avg_forward(x: np.ndarray, output_size: tuple[int, ...]) -> np.ndar
         ax = 2 + axis
         members, valid = _bin_gather(out.shape[ax], o)
         gathered = np.moveaxis(np.take(out, members, axis=ax), (ax, ax + 1), (-2, -1))
-        out = np.moveaxis(np.where(valid, gathered, 0.0).sum(axis=-1) / valid.sum(axis=1), -1, ax)
+        with np.errstate(invalid="ignore"):  # inf + -inf is NaN, as in PyTorch: no warning
+            total = np.where(valid, gathered, 0.0).sum(axis=-1)
+        out = np.moveaxis(total / valid.sum(axis=1), -1, ax)
     return out.astype(result_dtype("avg", x.dtype))
 
 
@@ -291,7 +295,8 @@ def global_forward(reducer: str, x: np.ndarray, p: float = 2.0) -> np.ndarray:
     if reducer == "sum":
         return x.astype(acc).sum(axis=axes, keepdims=True).astype(out_dtype)
     if reducer == "avg":
-        return x.astype(np.float64).mean(axis=axes, keepdims=True).astype(out_dtype)
+        with np.errstate(invalid="ignore"):  # inf + -inf is NaN, as in PyTorch: no warning
+            return x.astype(np.float64).mean(axis=axes, keepdims=True).astype(out_dtype)
     magnitude = np.abs(x.astype(np.float64))
     if math.isinf(p):
         return magnitude.max(axis=axes, keepdims=True).astype(out_dtype)
