@@ -21,4 +21,20 @@ from poolkit.torch.modules import MODULES
 
 globals().update(MODULES)
 
+
+def _register_onnx() -> None:
+    # The TorchScript ONNX exporter finds the custom operators' standard-node symbolics here;
+    # an exporter that cannot take them must not stop poolkit.torch from importing.
+    try:
+        from poolkit.torch import _onnx
+
+        _onnx.register()
+    except Exception as error:  # pragma: no cover - depends on the installed torch.onnx
+        import warnings
+
+        warnings.warn(f"poolkit.torch: ONNX symbolics not registered ({error})", stacklevel=2)
+
+
+_register_onnx()
+
 __all__ = sorted([*MODULES, "force_composition", "functional"])

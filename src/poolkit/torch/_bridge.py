@@ -38,8 +38,16 @@ def use_kernels(x: torch.Tensor) -> bool:
         not _FORCE_COMPOSITION
         and x.device.type == "cpu"
         and x.dtype in KERNEL_DTYPES
-        and not torch.onnx.is_in_onnx_export()
+        and not exporting_with_dynamo()
     )
+
+
+def exporting_with_dynamo() -> bool:
+    """True inside ``torch.onnx.export(..., dynamo=True)`` (the default): the composition is
+    traced into aten ops, which torch's ONNX translation turns into standard pooling nodes.
+    The TorchScript exporter (``dynamo=False``, traced with ``torch.jit``) keeps the custom
+    operators and turns them into standard nodes with :mod:`poolkit.torch._onnx`."""
+    return torch.onnx.is_in_onnx_export() and not torch.jit.is_tracing()
 
 
 @contextlib.contextmanager

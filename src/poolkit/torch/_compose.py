@@ -68,10 +68,20 @@ def _windows(xp: torch.Tensor, window: Window) -> torch.Tensor:
 
 
 def _sum_windows(v: torch.Tensor, window: Window) -> torch.Tensor:
+    """Window sums: zero-pad every side (the ceil-mode overhang too), so every window is full
+    and torch's average pooling times the window size is the sum (one standard ONNX node);
+    dilated windows, which torch's average pooling lacks, sum ``unfold`` taps instead."""
     n = window.ndim
     acc = v.float() if v.dtype in (torch.float16, torch.bfloat16) else v
-    taps = _windows(F.pad(acc, _torch_pads(window), value=0.0), window)
-    return taps.sum(dim=tuple(range(-n, 0))).to(v.dtype if v.is_floating_point() else acc.dtype)
+    if not acc.is_floating_point():
+        acc = acc.to(torch.int64)
+    padded = F.pad(acc, _torch_pads(window), value=0)
+    if all(d == 1 for d in window.dilation) and acc.is_floating_point():
+        total = _AVG_POOL[n](padded, window.kernel, window.stride) * window.window_size
+        total = _crop(total, window)
+    else:
+        total = _windows(padded, window).sum(dim=tuple(range(-n, 0)))
+    return total.to(v.dtype) if v.is_floating_point() else total
 
 
 def _padded_plane_to_plane(indices: torch.Tensor, window: Window) -> torch.Tensor:
@@ -106,7 +116,9 @@ def pool(
     batched = x.dim() == n + 2
     if not batched:
         x = x.unsqueeze(0)
-    window = resolve(tuple(x.shape[2:]), kernel, stride, padding, dilation, ceil_mode)
+    window = resolve(
+        tuple(int(s) for s in x.shape[2:]), kernel, stride, padding, dilation, ceil_mode
+    )
     if reducer == "lp" and math.isinf(p):
         x, reducer = x.abs(), "max"
     if reducer == "max":
@@ -136,12 +148,8 @@ def pool(
                 result = _crop(result, window)
     elif reducer == "avg":
         native = _native_padding(window)
-        if (
-            native is not None
-            and all(d == 1 for d in window.dilation)
-            and (divisor_override is None or n > 1)
-        ):
-            extra = {} if n == 1 else {"divisor_override": divisor_override}
+        # divisor_override stays out of torch's op: torch's ONNX export drops it silently
+        if native is not None and all(d == 1 for d in window.dilation) and divisor_override is None:
             result = _AVG_POOL[n](
                 x,
                 window.kernel,
@@ -149,7 +157,6 @@ def pool(
                 native,
                 ceil_mode=bool(ceil_mode),
                 count_include_pad=bool(count_include_pad),
-                **extra,
             )
         else:
             total = _sum_windows(x, window)

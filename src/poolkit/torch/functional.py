@@ -132,8 +132,9 @@ def _global_args(reducer, p, keepdims):
 def adaptive_pool(x, reducer: str, n: int, output_size, return_indices=False):
     """Adaptive ``max``/``avg`` pooling with PyTorch's bins; ``None`` keeps a dim's size."""
     check_input(x, n)
-    size, indices = _adaptive_args(output_size, tuple(x.shape[-n:]), return_indices)
-    if use_kernels(x):
+    size, indices = _adaptive_args(output_size, tuple(int(s) for s in x.shape[-n:]), return_indices)
+    # ONNX has no adaptive pooling: export traces torch's own ops (exported by torch's rules)
+    if use_kernels(x) and not torch.onnx.is_in_onnx_export():
         if reducer == "max" and indices:
             return _ops.adaptive_max_pool_with_indices(x, list(size))
         return _ops.adaptive_pool(x, reducer, list(size))
@@ -189,7 +190,10 @@ def max_unpool(x, indices, n: int, kernel_size, stride=None, padding=0, output_s
         )
     if indices.dtype.is_floating_point or indices.dtype.is_complex or indices.dtype == torch.bool:
         raise PoolingError(f"indices must have an integer dtype; got {indices.dtype}")
-    size = _unpool_size(tuple(x.shape[-n:]), n, kernel_size, stride, padding, output_size)
+    if isinstance(output_size, list | tuple):  # torch.Size too; traced sizes are tensors
+        output_size = tuple(int(v) if isinstance(v, torch.Tensor) else v for v in output_size)
+    spatial = tuple(int(s) for s in x.shape[-n:])
+    size = _unpool_size(spatial, n, kernel_size, stride, padding, output_size)
     indices = indices.to(torch.int64)
     if use_kernels(x):
         return _ops.max_unpool(x, indices, list(size))
@@ -205,7 +209,7 @@ def upsample(x, n: int, scale_factor):
     """Nearest-neighbour upsampling by integer factors (each element repeated)."""
     check_input(x, n)
     scale = _scale_args(scale_factor, n)
-    if use_kernels(x):
+    if use_kernels(x) and not torch.onnx.is_in_onnx_export():
         return _ops.upsample_nearest(x, list(scale))
     return _compose.upsample_nearest(x, n, scale)
 
