@@ -47,6 +47,9 @@ PADDINGS = {1: [0, 1, 2], 2: [0, 1, (0, 1), (1, 2)], 3: [0, 1, (1, 0, 1)]}
 DILATIONS = {1: [1, 2, 3], 2: [1, 2, (2, 1)], 3: [1, 2, (1, 2, 1)]}
 CEIL_MODES = [False, True]
 VARIANTS = ("batched", "channels_last", "unbatched")
+# The index-bearing operators also run unbatched channels-last, ``(*spatial, C)``, and on a
+# view with negative strides (same values, not contiguous).
+ALL_VARIANTS = (*VARIANTS, "unbatched_channels_last", "strided")
 
 # PyTorch's one limit that poolkit deliberately relaxes (pads up to kernel-1 are legal in
 # TensorFlow's 'SAME' and in ONNX); everything else PyTorch rejects, poolkit rejects too.
@@ -79,32 +82,36 @@ def tfn(name: str, n: int):
 
 def to_layout(a: np.ndarray, variant: str) -> np.ndarray:
     """The poolkit input for a variant, from the batched channels-first array."""
-    if variant == "channels_last":
-        return np.ascontiguousarray(np.moveaxis(a, 1, -1))
-    if variant == "unbatched":
-        return a[0]
-    return a
+    if variant == "strided":
+        view = np.flip(np.ascontiguousarray(np.flip(a, 1)), 1)  # channels reversed in memory
+        assert not view.flags.c_contiguous and np.array_equal(view, a, equal_nan=True)
+        return view
+    if variant.startswith("unbatched"):
+        a = a[:1]
+    if variant.endswith("channels_last"):
+        a = np.ascontiguousarray(np.moveaxis(a, 1, -1))
+    return a[0] if variant.startswith("unbatched") else a
 
 
 def fmt(variant: str) -> dict:
     """poolkit's data_format keyword for a variant."""
-    layout = "channels_last" if variant == "channels_last" else "channels_first"
+    layout = "channels_last" if variant.endswith("channels_last") else "channels_first"
     return {"data_format": layout}
 
 
 def from_layout(a: np.ndarray, variant: str) -> np.ndarray:
     """Back to batched channels-first, to compare with PyTorch's logical NCHW result."""
-    if variant == "channels_last":
-        return np.moveaxis(a, -1, 1)
-    if variant == "unbatched":
-        return a[None]
-    return a
+    if variant.startswith("unbatched"):
+        a = a[None]
+    return np.moveaxis(a, -1, 1) if variant.endswith("channels_last") else a
 
 
 def torch_input(a: np.ndarray, variant: str, requires_grad: bool = False):
-    """The PyTorch input for a variant: channels_last memory format, or the unbatched slice."""
+    """The PyTorch input for a variant: channels_last memory format, or the unbatched slice
+    (PyTorch has no unbatched channels-last: poolkit's ``(*spatial, C)`` is compared with
+    PyTorch's unbatched ``(C, *spatial)`` result)."""
     t = torch.from_numpy(np.ascontiguousarray(a))
-    if variant == "unbatched":
+    if variant.startswith("unbatched"):
         t = t[0].clone()
     elif variant == "channels_last" and a.ndim in (4, 5):
         fmt = torch.channels_last if a.ndim == 4 else torch.channels_last_3d
@@ -117,7 +124,12 @@ def torch_input(a: np.ndarray, variant: str, requires_grad: bool = False):
 
 def torch_result(t, variant: str) -> np.ndarray:
     out = t.detach().numpy()
-    return out[None] if variant == "unbatched" else out
+    return out[None] if variant.startswith("unbatched") else out
+
+
+def torch_grad(g: np.ndarray, variant: str):
+    """A batched channels-first output gradient as PyTorch's ``backward`` wants it."""
+    return torch.from_numpy(np.ascontiguousarray(g[0] if variant.startswith("unbatched") else g))
 
 
 def grad_in_layout(g: np.ndarray, variant: str) -> np.ndarray:
@@ -228,7 +240,7 @@ def test_max_pool(n, counts):
     for shape, k, s, p, d, ceil in window_grid(n):
         x = tie_heavy(rng_for("max", n, shape), (BATCH, CHANNELS, *shape))
         args = (k, s, p, d, ceil)
-        for variant in VARIANTS:
+        for variant in ALL_VARIANTS:
             label = f"max{n}d {variant} shape={shape} k={k} s={s} p={p} d={d} ceil={ceil}"
             xt = torch_input(x, variant, requires_grad=True)
             result, error = torch_call(tfn("max_pool", n), xt, *args, return_indices=True)
@@ -254,7 +266,7 @@ def test_max_pool(n, counts):
                     counts["torch (rejections)"]["empty_window"] += 1
                 continue  # never call PyTorch's backward here: it corrupts memory
             g = rng_for("g", label).standard_normal(tuple(torch_result(yt, variant).shape))
-            yt.backward(torch.from_numpy(g[0] if variant == "unbatched" else g))
+            yt.backward(torch_grad(g, variant))
             try:
                 y, i = op("max_pool", n)(xp, *args, return_indices=True, **fmt(variant))
                 grad = backward("max_pool", n)(
@@ -318,7 +330,7 @@ def test_avg_pool(n, counts):
                 counts["torch (rejections)"][kind] += 1
                 continue
             g = rng_for("g", label).standard_normal(tuple(torch_result(yt, variant).shape))
-            yt.backward(torch.from_numpy(g[0] if variant == "unbatched" else g))
+            yt.backward(torch_grad(g, variant))
             try:
                 y = op("avg_pool", n)(xp, *args, **both)
                 grad = backward("avg_pool", n)(grad_in_layout(g, variant), xp, *args, **both)
@@ -405,7 +417,7 @@ def test_lp_pool(n, counts):
                 edge += 1
                 continue
             g = rng_for("g", label).standard_normal(expected.shape)
-            yt.backward(torch.from_numpy(g[0] if variant == "unbatched" else g))
+            yt.backward(torch_grad(g, variant))
             grad = backward("lp_pool", n)(grad_in_layout(g, variant), xp, *args, **fmt(variant))
             bad.check(f"{label} values", from_layout(y, variant), expected, exact=False, rtol=1e-10)
             bad.check(
@@ -445,7 +457,7 @@ def test_adaptive_pool(reducer, n, counts):
             if reducer == "max"
             else (rng.standard_normal((BATCH, CHANNELS, *shape)))
         )
-        for variant in VARIANTS:
+        for variant in ALL_VARIANTS:
             label = f"{name}{n}d {variant} shape={shape} output_size={size}"
             xt = torch_input(x, variant, requires_grad=True)
             extra = {"return_indices": True} if reducer == "max" else {}
@@ -457,7 +469,7 @@ def test_adaptive_pool(reducer, n, counts):
                 continue
             yt = result[0] if reducer == "max" else result
             g = rng_for("g", label).standard_normal(tuple(torch_result(yt, variant).shape))
-            yt.backward(torch.from_numpy(g[0] if variant == "unbatched" else g))
+            yt.backward(torch_grad(g, variant))
             out = op(name, n)(xp, size, **extra, **fmt(variant))
             grad = backward(name, n)(grad_in_layout(g, variant), xp, size, **fmt(variant))
             if reducer == "max":
@@ -529,7 +541,7 @@ def test_max_unpool(n, counts):
             )
             if min(size) >= 1 and size not in sizes:
                 sizes.append(size)
-        for size, variant in itertools.product(sizes, VARIANTS):
+        for size, variant in itertools.product(sizes, ALL_VARIANTS):
             label = f"unpool{n}d {variant} shape={shape} k={k} s={s} p={p} output_size={size}"
             vt = torch_input(values, variant, requires_grad=True)
             it = torch_input(indices, variant)
@@ -552,7 +564,7 @@ def test_max_unpool(n, counts):
                 counts["torch (rejections)"][kind] += 1
                 continue
             g = rng_for("g", label).standard_normal(tuple(torch_result(yt, variant).shape))
-            yt.backward(torch.from_numpy(g[0] if variant == "unbatched" else g))
+            yt.backward(torch_grad(g, variant))
             try:
                 y = op("max_unpool", n)(vp, ip, k, s, p, **kwargs)
                 grad = backward("max_unpool", n)(
@@ -609,7 +621,7 @@ def torch_max_pool(bad, label, x, variant, n, args, g=None):
         return None  # the rejections are checked by test_max_pool on the same geometry
     grad = None
     if g is not None:
-        result[0].backward(torch.from_numpy(g[0] if variant == "unbatched" else g))
+        result[0].backward(torch_grad(g, variant))
         grad = torch_result(xt.grad, variant)
     values, indices = (torch_result(t, variant) for t in result)
     if n == 3 and variant == "channels_last":
