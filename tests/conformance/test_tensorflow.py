@@ -302,6 +302,12 @@ def test_max_pool_with_argmax(include_batch_in_index, counts):
         )
         back = poolkit.convert_indices(argmax.numpy(), "torch", x.shape, source="tf", **options)
         bad.check(f"{label} from tf", back, i)
+        if not include_batch_in_index:  # one unbatched (H, W, C) image: spatial_dims says so
+            _, i1 = poolkit.max_pool2d(
+                x[1], k, s, padding.lower(), return_indices=True, data_format="channels_last"
+            )
+            unbatched = poolkit.convert_indices(i1, "tf", x[1].shape, **options, spatial_dims=2)
+            bad.check(f"{label} unbatched to tf", unbatched, argmax.numpy()[1])
         compared += 1
     counts["tensorflow"]["max_pool_with_argmax"] += compared
     bad.assert_none(compared)
