@@ -228,6 +228,7 @@ def run(args: argparse.Namespace) -> int:
                 "margin": data.margin,
             },
             "total_seconds": elapsed,
+            "versions": _versions(),
         }
         print(f"wrote {write_json(args.json, rows, meta)}")
     if args.out:
@@ -235,3 +236,19 @@ def run(args: argparse.Namespace) -> int:
         for path in write_figures(args.out, rows, title):
             print(f"wrote {path}")
     return 0
+
+
+def _versions() -> dict:
+    import platform
+
+    import numpy
+    import torch
+
+    import poolkit
+
+    return {
+        "poolkit": poolkit.__version__,
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+        "python": platform.python_version(),
+    }
