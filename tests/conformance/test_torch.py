@@ -793,3 +793,70 @@ def test_float32_avg_and_lp(n, counts):
                 compared += 1
     counts["torch"][f"float32{n}d"] += compared
     bad.assert_none(compared)
+
+
+# --------------------------------------------------------------------------- sum, upsample
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_sum_pool(n, counts):
+    """sum_pool{n}d equals PyTorch's avg_pool{n}d with divisor_override=1 (values and
+    gradients); integer input sums in int64 (PyTorch: its float64 result)."""
+    bad, compared = Mismatches(), 0
+    for shape, k, s, p, _, ceil in window_grid(n, dilation=False):
+        x = rng_for("sum", n, shape).standard_normal((BATCH, CHANNELS, *shape))
+        label = f"sum{n}d shape={shape} k={k} s={s} p={p} ceil={ceil}"
+        xt = torch_input(x, "batched", requires_grad=True)
+        yt, error = torch_call(tfn("avg_pool", n), xt, k, s, p, ceil, divisor_override=1)
+        if error is not None:
+            kind = check_rejection(bad, label, error, op("sum_pool", n), x, k, s, p, 1, ceil)
+            counts["torch (rejections)"][kind] += 1
+            continue
+        g = rng_for("g", label).standard_normal(tuple(yt.shape))
+        yt.backward(torch.from_numpy(g))
+        y = op("sum_pool", n)(x, k, s, p, 1, ceil)
+        grad = backward("sum_pool", n)(g, x, k, s, p, 1, ceil)
+        bad.check(f"{label} values", y, yt.detach().numpy(), exact=False)
+        bad.check(f"{label} grad", grad, xt.grad.numpy(), exact=False)
+        ints = np.round(x * 100).astype(np.int32)
+        expected = tfn("avg_pool", n)(
+            torch.from_numpy(ints.astype(np.float64)), k, s, p, ceil, divisor_override=1
+        )
+        bad.check(
+            f"{label} int32",
+            op("sum_pool", n)(ints, k, s, p, 1, ceil),
+            expected.numpy().astype(np.int64),
+        )
+        compared += 1
+    counts["torch"][f"sum_pool{n}d"] += compared
+    bad.assert_none(compared)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_upsample_nearest(n, counts):
+    """upsample_nearest{n}d equals F.interpolate(mode="nearest") with integer scale factors,
+    values and gradients (the gradient sums each block), in every layout variant."""
+    bad, compared = Mismatches(), 0
+    scales = {1: [1, 2, 3], 2: [2, (1, 3), (2, 2)], 3: [2, (1, 2, 3)]}[n]
+    for shape, scale in itertools.product(SHAPES[n], scales):
+        x = rng_for("upsample", n, shape).standard_normal((BATCH, CHANNELS, *shape))
+        factors = (scale,) * n if isinstance(scale, int) else scale
+        for variant in ALL_VARIANTS:
+            label = f"upsample{n}d {variant} shape={shape} scale={scale}"
+            # F.interpolate takes batched input only: PyTorch runs on the one-image batch.
+            source = x[:1] if variant.startswith("unbatched") else x
+            torch_variant = "channels_last" if variant == "channels_last" else "batched"
+            xt = torch_input(source, torch_variant, requires_grad=True)
+            yt = F.interpolate(xt, scale_factor=tuple(float(f) for f in factors), mode="nearest")
+            g = rng_for("g", label).standard_normal(tuple(yt.shape))
+            yt.backward(torch.from_numpy(g))
+            xp = to_layout(source, variant)
+            y = op("upsample_nearest", n)(xp, scale, **fmt(variant))
+            grad = backward("upsample_nearest", n)(
+                grad_in_layout(g, variant), xp, scale, **fmt(variant)
+            )
+            bad.check(f"{label} values", from_layout(y, variant), yt.detach().numpy())
+            bad.check(f"{label} grad", from_layout(grad, variant), xt.grad.numpy(), exact=False)
+            compared += 1
+    counts["torch"][f"upsample_nearest{n}d"] += compared
+    bad.assert_none(compared)
