@@ -233,7 +233,8 @@ def _argmax(x5, taps, cl, grad5=None):
 def _sum(x5, taps, cl, scaled, out_dtype):
     k = _k()
     n, c = x5.shape[:2]
-    acc = np.zeros(1, dtype=costmodel.acc_dtype(x5.dtype))
+    most = math.prod(int(cnt.max()) for cnt in taps.count)
+    acc = np.zeros(1, dtype=costmodel.sum_acc_dtype(x5.dtype, most))
     kern, view = _alloc(n, c, taps.out_shape, out_dtype, cl)
     m = taps.mults if scaled else tuple(np.ones(len(f)) for f in taps.first)
     if cl:
@@ -258,16 +259,64 @@ def _sum_backward(g5, taps, cl, scaled, gdt):
     return gin
 
 
-def _forward(reducer, x, taps, p=2.0, return_indices=False):
+def _blockscan(reducer, x5, window, cl, taps, out_dtype):
+    """Large windows: a block scan along H (vectorised across the contiguous axis), then
+    doubling along W over whole rows; see :mod:`poolkit.kernels._scan`."""
+    from poolkit.kernels import _loader
+    from poolkit.reducers import identity
+
+    k = _loader.scan()
+    is_max = reducer == "max"
+    scaled = reducer == "avg"
+    acc_dt = x5.dtype if is_max else costmodel.acc_dtype(x5.dtype)
+    acc = np.zeros(1, dtype=acc_dt)
+    ident = identity("max", acc_dt) if is_max else acc_dt.type(0)
+    h, w = _lift(window.axes, None)[1:]
+    n, c = x5.shape[:2]
+    md, mh, mw = taps.mults if scaled else (np.ones(1), np.ones(taps.out_shape[1]), None)
+    if mw is None:
+        mw = np.ones(taps.out_shape[2])
+    no_scale = np.ones((1, 1))
+    D, W = x5.shape[2], x5.shape[4]
+    oh = h.out if h is not None else 1
+    src = _cl(x5) if cl else x5
+    if h is not None and not _trivial(h):
+        common = (h.kernel, h.stride, h.lo, is_max, ident, False, no_scale, np.ones(oh), acc)
+        if cl:
+            mid = np.empty((n, D, oh, W, c), dtype=acc_dt)
+            _run(k.bscan, n * D, src[None], mid[None], *common, work=x5.size)
+        else:
+            mid = np.empty((n, c, D, oh, W), dtype=acc_dt)
+            six, mid6 = src[:, :, :, :, None, :], mid[:, :, :, :, None, :]
+            _run(k.bscan, n * c * D, six, mid6, *common, work=x5.size)
+    else:
+        mid = src
+    ow = w.out
+    out_k, view = _alloc(n, c, (D, oh, ow), out_dtype, cl)
+    mitem = np.outer(md, mh) if scaled else no_scale
+    common = (w.kernel, w.stride, w.lo, is_max, ident, scaled, mitem, mw, acc)
+    if cl:
+        _run(k.wdouble, n * D * oh, mid[None], out_k[None], *common, work=mid.size)
+    else:
+        six, out6 = mid[..., None], out_k[..., None]
+        _run(k.wdouble, n * c * D * oh, six, out6, *common, work=mid.size)
+    return view
+
+
+def _trivial(axis) -> bool:
+    return axis.kernel == 1 and axis.stride == 1 and not (axis.lo or axis.hi or axis.overhang)
+
+
+def _forward(reducer, x, taps, p=2.0, return_indices=False, window=None):
     """Forward of ``reducer`` over taps; ``None`` means: use the reference."""
     nsp = x.ndim - 2
     orig = x.dtype
     if reducer == "lp":
         mag = np.abs(x.astype(np.float64))
         if math.isinf(p):
-            out = _forward("max", mag, taps)
+            out = _forward("max", mag, taps, window=window)
         else:
-            out = _forward("sum", mag**p, taps) ** (1.0 / p)
+            out = _forward("sum", mag**p, taps, window=window) ** (1.0 / p)
         return out.astype(result_dtype("lp", orig), copy=False)
     cdt = costmodel.compute_dtype(orig, reducer)
     if cdt is None:
@@ -275,14 +324,20 @@ def _forward(reducer, x, taps, p=2.0, return_indices=False):
     xc = x.astype(cdt, copy=False)
     x5 = _to5(xc)
     cl = is_channels_last(x5)
+    scan = window is not None and costmodel.use_blockscan_window(window)
     if reducer == "max":
         if return_indices:
             out, idx = _argmax(x5, taps, cl)
             return _unlift(out, nsp).astype(orig, copy=False), _unlift(idx, nsp)
+        if scan:
+            return _unlift(_blockscan("max", x5, window, cl, taps, cdt), nsp).astype(orig)
         return _unlift(_max_values(x5, taps, cl), nsp).astype(orig, copy=False)
     out_dtype = result_dtype(reducer, orig)
     kernel_out = out_dtype if out_dtype.kind != "f" or out_dtype.itemsize >= 4 else np.float32
-    out = _sum(x5, taps, cl, reducer == "avg", kernel_out)
+    if scan:
+        out = _blockscan(reducer, x5, window, cl, taps, kernel_out)
+    else:
+        out = _sum(x5, taps, cl, reducer == "avg", kernel_out)
     return _unlift(out, nsp).astype(out_dtype, copy=False)
 
 
@@ -323,7 +378,7 @@ def window_forward(reducer, x, window, *, count_include_pad=True, divisor_overri
                    p=2.0, return_indices=False):  # fmt: skip
     avg = reducer == "avg"
     taps = window_taps(window, count_include_pad if avg else None, divisor_override)
-    return _forward(reducer, x, taps, p=p, return_indices=return_indices)
+    return _forward(reducer, x, taps, p=p, return_indices=return_indices, window=window)
 
 
 def window_backward(reducer, grad, x, window, *, count_include_pad=True, divisor_override=None,

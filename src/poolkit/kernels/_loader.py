@@ -23,3 +23,13 @@ def misc():
     from poolkit.kernels import _misc
 
     return _misc
+
+
+@cache
+def scan():
+    from poolkit.kernels import _env
+
+    _env.configure()
+    from poolkit.kernels import _scan
+
+    return _scan

@@ -70,14 +70,37 @@ def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out):
                             for w in range(W):
                                 spare[w] = _pick(row[w], src[w])
                             row, spare = spare, row
+                # Interior outputs, tap-outer. Indexing views from 0 with loop counters keeps
+                # every index provably >= 0: Numba's negative-index wraparound would
+                # otherwise turn each load into a select (no vector loads).
                 orow, ospare = oa, ob
-                for ow in range(ia, ib):
-                    orow[ow] = row[ow * sw + off]
-                for t in range(1, kw):
-                    o2 = off + t * dw
-                    for ow in range(ia, ib):
-                        ospare[ow] = _pick(orow[ow], row[ow * sw + o2])
-                    orow, ospare = ospare, orow
+                ni = ib - ia
+                if ni > 0:
+                    r0 = row[ia * sw + off :]
+                    ov = orow[ia:ib]
+                    if sw == 1:
+                        for i in range(ni):
+                            ov[i] = r0[i]
+                    elif sw == 2:
+                        for i in range(ni):
+                            ov[i] = r0[2 * i]
+                    else:
+                        for i in range(ni):
+                            ov[i] = r0[i * sw]
+                    for t in range(1, kw):
+                        rt = row[ia * sw + off + t * dw :]
+                        ov = orow[ia:ib]
+                        sv = ospare[ia:ib]
+                        if sw == 1:
+                            for i in range(ni):
+                                sv[i] = _pick(ov[i], rt[i])
+                        elif sw == 2:
+                            for i in range(ni):
+                                sv[i] = _pick(ov[i], rt[2 * i])
+                        else:
+                            for i in range(ni):
+                                sv[i] = _pick(ov[i], rt[i * sw])
+                        orow, ospare = ospare, orow
                 for ow in range(OW):
                     if ia <= ow < ib:
                         continue
@@ -265,12 +288,30 @@ def sum_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc,
                     for t in range(1, nw[ow]):
                         b += row[fw[ow] + t * dw]
                     orow[ow] = b
-                for ow in range(ia, ib):
-                    orow[ow] = row[ow * sw + off]
-                for t in range(1, kw):
-                    o2 = off + t * dw
-                    for ow in range(ia, ib):
-                        orow[ow] += row[ow * sw + o2]
+                ni = ib - ia
+                if ni > 0:  # interior, tap-outer, indices from 0 (see max_cf)
+                    r0 = row[ia * sw + off :]
+                    ov = orow[ia:ib]
+                    if sw == 1:
+                        for i in range(ni):
+                            ov[i] = r0[i]
+                    elif sw == 2:
+                        for i in range(ni):
+                            ov[i] = r0[2 * i]
+                    else:
+                        for i in range(ni):
+                            ov[i] = r0[i * sw]
+                    for t in range(1, kw):
+                        rt = row[ia * sw + off + t * dw :]
+                        if sw == 1:
+                            for i in range(ni):
+                                ov[i] += rt[i]
+                        elif sw == 2:
+                            for i in range(ni):
+                                ov[i] += rt[2 * i]
+                        else:
+                            for i in range(ni):
+                                ov[i] += rt[i * sw]
                 dst = out[n, c, od, oh]
                 if scaled:
                     m = md[od] * mh[oh]

@@ -8,10 +8,12 @@ The caller never picks an algorithm; the drivers ask this module. The rules, che
 - **Threads**: items (``(n, c)`` planes channels-first; output rows or ``(n, channel
   block)`` channels-last) are split into ``2 * threads`` chunks on a thread pool; problems
   under ``_threads.SERIAL_BELOW`` elements run in the calling thread.
-- **dtype**: float32 and float64 run natively (sums accumulate in float64); float16 computes
-  in float32 (one conversion pass, exact for max); bool and integers up to 32 bits compute in
-  int64 (exact: max picks a value, sums of ints accumulate in int64 anyway); Lp computes
-  ``|x|^p`` in float64 with one NumPy pass, then runs the sum kernel.
+- **dtype**: float32 and float64 run natively; float16 computes in float32 (one conversion
+  pass, exact for max); float32 sums over at most ``FLOAT32_ACC_MAX_TAPS`` taps accumulate in
+  float32 (error <= taps * eps32 * sum|x|), longer ones and the block scan in float64; bool
+  and integers up to 32 bits compute in int64 (exact: max picks a value, integer sums
+  accumulate in int64 anyway); Lp computes ``|x|^p`` in float64 with one NumPy pass, then
+  runs the sum kernel.
 - **Algorithm**, per window problem:
 
   * *direct separable* (small windows, any stride/dilation/padding, adaptive bins): the
@@ -59,6 +61,19 @@ def acc_dtype(dtype) -> np.dtype:
     return np.dtype(np.float64) if np.dtype(dtype).kind == "f" else np.dtype(np.int64)
 
 
+#: Direct float32 sums over at most this many taps accumulate in float32 (8 lanes, no
+#: conversions; error <= taps * eps32 * sum|x|, within rounding); longer ones in float64.
+FLOAT32_ACC_MAX_TAPS = 64
+
+
+def sum_acc_dtype(dtype, taps: int) -> np.dtype:
+    """Accumulator of the direct sum kernels for ``taps`` taps per window."""
+    dtype = np.dtype(dtype)
+    if dtype == np.float32 and taps <= FLOAT32_ACC_MAX_TAPS:
+        return dtype
+    return acc_dtype(dtype)
+
+
 def grad_dtype(dtype) -> np.dtype:
     """Gradients are float32 for float32 compute, float64 otherwise."""
     return np.dtype(np.float32) if np.dtype(dtype) == np.float32 else np.dtype(np.float64)
@@ -73,3 +88,16 @@ def num_threads() -> int:
 def use_blockscan(kernel: int, stride: int, dilation: int) -> bool:
     """Block scan along an axis: long windows that overlap, no dilation."""
     return dilation == 1 and kernel >= BLOCKSCAN_MIN_KERNEL and kernel >= 2 * stride
+
+
+def use_blockscan_window(window) -> bool:
+    """The block-scan path: 1-d/2-d windows (or 3-d with a trivial depth axis), no dilation,
+    and a long overlapping window along H or W."""
+    axes = window.axes
+    if any(a.dilation != 1 for a in axes):
+        return False
+    if len(axes) == 3:
+        d = axes[0]
+        if d.kernel != 1 or d.stride != 1 or d.lo or d.hi or d.overhang:
+            return False
+    return any(use_blockscan(a.kernel, a.stride, a.dilation) for a in axes[-2:])
