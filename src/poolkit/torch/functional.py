@@ -120,8 +120,11 @@ def window_pool(
 
 
 @_constant
-def _adaptive_args(output_size, spatial, return_indices):
-    return check_output_size(output_size, spatial), check_bool(return_indices, "return_indices")
+def _adaptive_args(output_size, n, return_indices):
+    # 0 marks a None entry (keep the input's size); filled in outside, where the input's
+    # sizes may be symbolic under torch.compile and so cannot be traced constants
+    size = check_output_size(output_size, (0,) * n)
+    return size, check_bool(return_indices, "return_indices")
 
 
 @_constant
@@ -132,7 +135,8 @@ def _global_args(reducer, p, keepdims):
 def adaptive_pool(x, reducer: str, n: int, output_size, return_indices=False):
     """Adaptive ``max``/``avg`` pooling with PyTorch's bins; ``None`` keeps a dim's size."""
     check_input(x, n)
-    size, indices = _adaptive_args(output_size, tuple(int(s) for s in x.shape[-n:]), return_indices)
+    size, indices = _adaptive_args(output_size, n, return_indices)
+    size = tuple(v if v else x.shape[x.dim() - n + i] for i, v in enumerate(size))
     # ONNX has no adaptive pooling: export traces torch's own ops (exported by torch's rules)
     if use_kernels(x) and not torch.onnx.is_in_onnx_export():
         if reducer == "max" and indices:
@@ -151,31 +155,36 @@ def global_pool(x, reducer: str, n: int, p=2.0, keepdims=False):
 
 
 @_constant
-def _unpool_size(spatial, n, kernel_size, stride, padding, output_size):
-    """The unpooled spatial size: ``output_size`` or ``(L_in - 1)*s - lo - hi + k``."""
+def _unpool_args(n, kernel_size, stride, padding, output_size):
+    """Normalised ``(kernel, strides, pads, output_size)``; pads only when output_size is None."""
     kernel = to_tuple(kernel_size, n, "kernel_size")
     strides = _stride(stride, kernel, n)
-    if output_size is None:
-        spec = normalize_padding(padding, n)
-        if isinstance(spec, str):
-            if spec != "valid":
-                raise PoolingError(
-                    f"padding={padding!r} does not say how large the unpooled map is; pass "
-                    f"output_size (the pooled input's shape) or numeric padding"
-                )
-            spec = ((0, 0),) * n
-        size = tuple(
-            unpool_default_length(L, k, s, lo, hi)
-            for L, k, s, (lo, hi) in zip(spatial, kernel, strides, spec, strict=True)
-        )
-        if any(v < 1 for v in size):
+    if output_size is not None:
+        return kernel, strides, None, _check_unpool_output_size(output_size, n)
+    spec = normalize_padding(padding, n)
+    if isinstance(spec, str):
+        if spec != "valid":
             raise PoolingError(
-                f"padding={padding!r} is too large for kernel_size={kernel_size!r}: the "
-                f"default unpooled size would be {size}; pass output_size"
+                f"padding={padding!r} does not say how large the unpooled map is; pass "
+                f"output_size (the pooled input's shape) or numeric padding"
             )
-    else:
-        size = _check_unpool_output_size(
-            tuple(output_size) if isinstance(output_size, torch.Size) else output_size, n
+        spec = ((0, 0),) * n
+    return kernel, strides, spec, None
+
+
+def _unpool_size(spatial, n, kernel_size, stride, padding, output_size):
+    """The unpooled spatial size: ``output_size`` or ``(L_in - 1)*s - lo - hi + k``."""
+    kernel, strides, spec, size = _unpool_args(n, kernel_size, stride, padding, output_size)
+    if size is not None:
+        return size
+    size = tuple(
+        unpool_default_length(L, k, s, lo, hi)
+        for L, k, s, (lo, hi) in zip(spatial, kernel, strides, spec, strict=True)
+    )
+    if any(v < 1 for v in size):
+        raise PoolingError(
+            f"padding={padding!r} is too large for kernel_size={kernel_size!r}: the "
+            f"default unpooled size would be {size}; pass output_size"
         )
     return size
 
@@ -192,8 +201,7 @@ def max_unpool(x, indices, n: int, kernel_size, stride=None, padding=0, output_s
         raise PoolingError(f"indices must have an integer dtype; got {indices.dtype}")
     if isinstance(output_size, list | tuple):  # torch.Size too; traced sizes are tensors
         output_size = tuple(int(v) if isinstance(v, torch.Tensor) else v for v in output_size)
-    spatial = tuple(int(s) for s in x.shape[-n:])
-    size = _unpool_size(spatial, n, kernel_size, stride, padding, output_size)
+    size = _unpool_size(tuple(x.shape[-n:]), n, kernel_size, stride, padding, output_size)
     indices = indices.to(torch.int64)
     if use_kernels(x):
         return _ops.max_unpool(x, indices, list(size))
