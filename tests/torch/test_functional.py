@@ -122,6 +122,17 @@ def test_gradgradcheck_max_pool_and_unpool():
     )
 
 
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_gradcheck_max_unpool(n):
+    x = rand(SMALL[n])
+    pooled, indices = PF.__dict__[f"max_pool{n}d"](x, 2, return_indices=True)
+    unpool = PF.__dict__[f"max_unpool{n}d"]
+    size = x.shape[-n:]
+    assert torch.autograd.gradcheck(
+        lambda v: unpool(v, indices, 2, output_size=size), (pooled.requires_grad_(),)
+    )
+
+
 def test_lp_double_backward_says_it_is_missing():
     x = rand((1, 1, 4, 4)).requires_grad_()
     (g,) = torch.autograd.grad(PF.lp_pool2d(x, 2.0, 2).sum(), x, create_graph=True)
