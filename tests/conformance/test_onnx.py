@@ -9,10 +9,14 @@ wrong, which are compared with onnxruntime instead (see :data:`COMPARE_WITH_ONNX
 The census (:data:`EXPECTED`) pins the exact set of case names per operator, so a set that
 silently shrinks or grows with an onnx upgrade fails :func:`test_census` instead of passing on
 fewer cases.
+
+Beyond the shipped cases, :func:`test_onnxruntime_grid` runs a grid of node attributes through
+onnxruntime and through the same adapter (differential, like the PyTorch and TensorFlow suites).
 """
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import numpy as np
@@ -276,3 +280,129 @@ def test_storage_order_round_trip():
     np.testing.assert_array_equal(colmajor, expected)
     back = poolkit.convert_indices(colmajor, "torch", x.shape, source="onnx", storage_order=1)
     np.testing.assert_array_equal(back, indices)
+
+
+# --------------------------------------------------------------------------- onnxruntime grid
+
+
+def _ort_grid(op_type: str, n: int):
+    """Node attributes for a grid of ONNX pooling configurations in ``n`` spatial dims."""
+    kernels = {1: [[2], [3]], 2: [[2, 2], [3, 2]], 3: [[2, 2, 2]]}[n]
+    strides = {1: [[1], [2]], 2: [[1, 1], [2, 1], [2, 3]], 3: [[1, 2, 1]]}[n]
+    pads = {
+        1: [[0, 0], [1, 0], [0, 1], [1, 1], [2, 1]],
+        2: [[0, 0, 0, 0], [1, 0, 0, 1], [1, 1, 1, 1], [0, 2, 1, 0]],
+        3: [[0, 0, 0, 0, 0, 0], [1, 0, 1, 0, 1, 1]],
+    }[n]
+    dilations = {1: [[1], [2]], 2: [[1, 1], [2, 1]], 3: [[1, 1, 1], [1, 2, 1]]}[n]
+    auto_pads = [None, "VALID", "SAME_UPPER", "SAME_LOWER"]
+    for k, s, auto_pad, p, d, ceil in itertools.product(
+        kernels, strides, auto_pads, pads, dilations, [0, 1]
+    ):
+        if auto_pad is not None and any(p):
+            continue  # pads only with NOTSET
+        attrs = {"kernel_shape": k, "strides": s, "ceil_mode": ceil}
+        if auto_pad is None:
+            attrs["pads"] = p
+        else:
+            attrs["auto_pad"] = auto_pad
+        if op_type != "AveragePool" or d != [1] * n:
+            attrs["dilations"] = d
+        if op_type == "AveragePool":
+            for include in (0, 1):
+                yield {**attrs, "count_include_pad": include}
+        elif op_type == "LpPool":
+            for p_norm in (1, 2, 3):
+                yield {**attrs, "p": p_norm}
+        else:
+            for storage_order in (0, 1):
+                yield {**attrs, "storage_order": storage_order}
+
+
+def spec_same_pads(attrs: dict, spatial: tuple[int, ...]) -> dict:
+    """The node with ``auto_pad`` SAME_* replaced by the explicit pads the ONNX spec defines:
+    ``out = ceil(L/s)``, ``total = (out-1)*s + (k-1)*d + 1 - L`` (clamped at 0), the odd pad
+    at the end (SAME_UPPER) or the start (SAME_LOWER); SAME ignores ceil_mode."""
+    begins, ends = [], []
+    for length, k, s, d in zip(
+        spatial, attrs["kernel_shape"], attrs["strides"], attrs["dilations"], strict=True
+    ):
+        out = -(-length // s)
+        total = max((out - 1) * s + (k - 1) * d + 1 - length, 0)
+        small, large = total // 2, total - total // 2
+        lo, hi = (large, small) if attrs["auto_pad"] == "SAME_LOWER" else (small, large)
+        begins.append(lo)
+        ends.append(hi)
+    explicit = {key: value for key, value in attrs.items() if key != "auto_pad"}
+    return {**explicit, "pads": begins + ends, "ceil_mode": 0}
+
+
+ORT_SHAPES = {1: (2, 3, 7), 2: (2, 3, 5, 6), 3: (1, 2, 4, 5, 3)}
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+@pytest.mark.parametrize("op_type", ["MaxPool", "AveragePool", "LpPool"])
+def test_onnxruntime_grid(op_type, n, counts):
+    """Beyond the shipped cases: a grid of node attributes (asymmetric pads, every auto_pad,
+    ceil_mode, dilations, count_include_pad, p, storage_order) run by onnxruntime and by
+    poolkit through the same adapter. Where onnxruntime refuses a node, poolkit must raise
+    PoolingError, unless onnxruntime only objects to a pad at least the kernel size but
+    smaller than the dilated window, which poolkit (and PyTorch and ONNX's spec) allow."""
+    ort = pytest.importorskip("onnxruntime")
+    x = np.random.default_rng(n).standard_normal(ORT_SHAPES[n]).astype(np.float32)
+    bad: list[str] = []
+    compared = relaxed = same_dilated = 0
+    for attrs in _ort_grid(op_type, n):
+        outputs = ["y", "i"] if op_type == "MaxPool" else ["y"]
+        node = helper.make_node(op_type, ["x"], outputs, **attrs)
+        ort_attrs = attrs
+        if attrs.get("auto_pad", "").startswith("SAME") and max(attrs.get("dilations", [1])) > 1:
+            # onnxruntime (and ONNX's ReferenceEvaluator) size these without the dilation,
+            # against the ONNX spec: onnxruntime runs the spec's explicit pads instead.
+            ort_attrs = spec_same_pads(attrs, x.shape[2:])
+            same_dilated += 1
+        ort_node = helper.make_node(op_type, ["x"], outputs, **ort_attrs)
+        graph = helper.make_graph(
+            [ort_node],
+            "pool",
+            [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, x.shape)],
+            [
+                helper.make_tensor_value_info(name, elem, None)
+                for name, elem in zip(
+                    outputs, (onnx.TensorProto.FLOAT, onnx.TensorProto.INT64), strict=False
+                )
+            ],
+        )
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 22)])
+        model.ir_version = 10
+        try:
+            session = ort.InferenceSession(
+                model.SerializeToString(), providers=["CPUExecutionProvider"]
+            )
+            expected = session.run(None, {"x": x})
+        except Exception as error:  # onnxruntime's refusals are assorted exception types
+            try:
+                run_node(node, [x])
+            except poolkit.PoolingError:
+                continue
+            if "Pad should be smaller than kernel" in str(error):
+                relaxed += 1
+                continue
+            bad.append(f"{attrs}: onnxruntime refuses ({str(error)[:120]}), poolkit accepts")
+            continue
+        try:
+            actual = run_node(node, [x])
+        except poolkit.PoolingError as error:
+            bad.append(f"{attrs}: onnxruntime accepts, poolkit raises {error}")
+            continue
+        for name, a, e in zip(outputs, actual, expected, strict=True):
+            if a.shape != e.shape or not np.allclose(a, e, rtol=1e-5, atol=1e-6):
+                bad.append(f"{attrs} output {name}: {a.shape} vs onnxruntime {e.shape}")
+        compared += 1
+    counts["onnxruntime"][f"{op_type}{n}d"] += compared
+    counts["onnxruntime (pads >= kernel refused by onnxruntime only)"][f"{op_type}{n}d"] += relaxed
+    counts["onnxruntime (dilated SAME run as the spec's explicit pads)"][f"{op_type}{n}d"] += (
+        same_dilated
+    )
+    assert not bad, f"{len(bad)} mismatches in {compared} cases:\n" + "\n".join(bad[:25])
+    assert compared > 0
