@@ -121,3 +121,23 @@ def test_default_dynamo_export_uses_standard_pooling_nodes(tmp_path):
     nodes = [node.op_type for node in onnx.load(str(path)).graph.node]
     assert nodes.count("MaxPool") == 2 and nodes.count("AveragePool") == 2
     check_matches_eager(model, x, run_onnx(path, x))
+
+
+def test_torchscript_export_with_a_dynamic_batch_axis(tmp_path):
+    model = torch.nn.Sequential(
+        pt.MaxPool2d(3, 2, 1), pt.AvgPool2d(3, 2, "same"), pt.SumPool2d(2), pt.GlobalAvgPool2d()
+    )
+    path = tmp_path / "dynamic.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model,
+            (torch.randn(2, 3, 21, 20),),
+            str(path),
+            dynamo=False,
+            opset_version=19,
+            input_names=["x"],
+            dynamic_axes={"x": {0: "batch"}},
+        )
+    x = torch.randn(5, 3, 21, 20)
+    check_matches_eager(model, x, run_onnx(path, x))

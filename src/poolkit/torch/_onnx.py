@@ -37,19 +37,28 @@ def _const(g, value, dtype=torch.int64):
     return g.op("Constant", value_t=torch.tensor(value, dtype=dtype))
 
 
-def _sizes(x, what: str) -> list[int]:
-    sizes = x.type().sizes() if hasattr(x.type(), "sizes") else None
-    if sizes is None or any(s is None for s in sizes):
+def _sizes(x, what: str, static: int | None = None) -> list:
+    """The traced input's sizes; the last ``static`` of them (all by default) must be known
+    (a dynamic batch axis is fine where only the spatial sizes matter)."""
+    # varyingSizes: None marks a dynamic axis (sizes() is None as soon as one axis is)
+    sizes = x.type().varyingSizes() if hasattr(x.type(), "varyingSizes") else None
+    if sizes is None:
+        checked = []
+    elif static is None:
+        checked = sizes
+    else:
+        checked = sizes[len(sizes) - static :]
+    if sizes is None or any(s is None for s in checked):
         raise RuntimeError(
-            f"poolkit.torch ONNX export of {what} needs static input shapes; export without "
-            f"dynamic axes, or with the default dynamo exporter"
+            f"poolkit.torch ONNX export of {what} needs static spatial input sizes; export "
+            f"without dynamic spatial axes, or with the default dynamo exporter"
         )
     return list(sizes)
 
 
 def _batched(g, x, n: int):
     """``x`` as (N, C, *spatial), and whether a leading axis was added."""
-    if len(_sizes(x, "pooling")) == n + 1:
+    if len(_sizes(x, "pooling", 0)) == n + 1:
         return g.op("Unsqueeze", x, _const(g, [0])), True
     return x, False
 
@@ -106,7 +115,7 @@ def pool_symbolic(g, x, reducer, kernel, stride, pads, padding_mode, dilation, c
         reducer, kernel, stride, pads, padding_mode, dilation, ceil_mode, cip, div, p
     )
     n = len(kernel)
-    sizes = _sizes(x, f"{reducer} pooling")
+    sizes = _sizes(x, f"{reducer} pooling", n)
     window = resolve(tuple(sizes[-n:]), kernel, stride, padding_arg(pads, mode), dilation, ceil)
     x, added = _batched(g, x, n)
     dilated = any(d > 1 for d in dilation)
@@ -149,7 +158,7 @@ def max_pool_with_indices_symbolic(g, x, kernel, stride, pads, padding_mode, dil
     dilation = sh._maybe_get_const(dilation, "is")
     ceil = bool(sh._maybe_get_const(ceil_mode, "b"))
     n = len(kernel)
-    sizes = _sizes(x, "max pooling")
+    sizes = _sizes(x, "max pooling", n)
     window = resolve(tuple(sizes[-n:]), kernel, stride, padding_arg(pads, mode), dilation, ceil)
     x, added = _batched(g, x, n)
     attrs = _window_attrs(window, mode, ceil, use_auto_pad=True)
