@@ -221,7 +221,7 @@ def _unpool_setup(x, indices, n, kernel_size, stride, padding, output_size, data
                 f"unpooled size would be {spatial_out}; pass output_size"
             )
     else:
-        spatial_out = _check_unpool_output_size(output_size, n)
+        spatial_out = _check_unpool_output_size(output_size, n, layout)
     index_array = np.asarray(indices)
     if index_array.dtype.kind not in "iu":
         raise PoolingError(f"indices must have an integer dtype; got dtype {index_array.dtype}")
@@ -239,8 +239,9 @@ def _unpool_setup(x, indices, n, kernel_size, stride, padding, output_size, data
     return view, index_view.astype(np.int64, copy=False), spatial_out, batched, layout
 
 
-def _check_unpool_output_size(output_size, n) -> tuple[int, ...]:
-    """Like PyTorch: the spatial size, or a full shape whose last ``n`` entries are used."""
+def _check_unpool_output_size(output_size, n, data_format="channels_first") -> tuple[int, ...]:
+    """Like PyTorch: the spatial size, or a full shape (in ``data_format``'s layout) whose
+    spatial entries are used."""
     allowed = f"a tuple of {n} ints >= 1 (or a full shape ending in them)"
     if is_int(output_size):
         output_size = (output_size,) * n
@@ -250,6 +251,8 @@ def _check_unpool_output_size(output_size, n) -> tuple[int, ...]:
         raise PoolingError(f"output_size must be {allowed}; got {output_size!r}") from None
     if len(items) not in (n, n + 1, n + 2) or not all(is_int(v) for v in items):
         raise PoolingError(f"output_size must be {allowed}; got {output_size!r}")
+    if data_format == "channels_last" and len(items) > n:
+        items = items[:-1]  # a full (N, *spatial, C) shape: the channels come last
     spatial = tuple(int(v) for v in items[len(items) - n :])
     if any(v < 1 for v in spatial):
         raise PoolingError(f"output_size must be {allowed}; got {output_size!r}")
