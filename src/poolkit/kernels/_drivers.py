@@ -225,7 +225,7 @@ def _argmax(x5, taps, cl, grad5=None):
         args = (_cl(x5), *taps.args(), backward, cb, out_k, idx_k, g_k, gin_k)
         _run(k.argmax_cl, items, *args, work=x5.size)
     else:
-        args = (x5, *taps.args(), backward, out_k, idx_k, g_k, gin_k)
+        args = (x5, *taps.args(), taps.win, backward, out_k, idx_k, g_k, gin_k)
         _run(k.argmax_cf, n * c, *args, work=x5.size)
     return gin if backward else (out, idx)
 

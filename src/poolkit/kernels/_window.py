@@ -29,6 +29,13 @@ _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": Fa
 
 
 @njit(**_OPTS)
+def _u(i):
+    """An index known to be >= 0 as unsigned: Numba then skips its negative-index wraparound
+    select, which would otherwise turn contiguous vector loads into gathers."""
+    return np.uint64(i)
+
+
+@njit(**_OPTS)
 def _pick(r, v):
     """PyTorch's max step as a select: ``v`` if ``v > r`` or ``v`` is NaN, else ``r``."""
     return v if (v > r) | (v != v) else r
@@ -76,30 +83,23 @@ def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out):
                 orow, ospare = oa, ob
                 ni = ib - ia
                 if ni > 0:
-                    r0 = row[ia * sw + off :]
-                    ov = orow[ia:ib]
-                    if sw == 1:
-                        for i in range(ni):
-                            ov[i] = r0[i]
-                    elif sw == 2:
-                        for i in range(ni):
-                            ov[i] = r0[2 * i]
-                    else:
-                        for i in range(ni):
-                            ov[i] = r0[i * sw]
+                    b0 = ia * sw + off
+                    for i in range(ni):
+                        orow[_u(ia + i)] = row[_u(b0 + i * sw)]
                     for t in range(1, kw):
-                        rt = row[ia * sw + off + t * dw :]
-                        ov = orow[ia:ib]
-                        sv = ospare[ia:ib]
+                        bt = b0 + t * dw
                         if sw == 1:
                             for i in range(ni):
-                                sv[i] = _pick(ov[i], rt[i])
+                                q = _u(ia + i)
+                                ospare[q] = _pick(orow[q], row[_u(bt + i)])
                         elif sw == 2:
                             for i in range(ni):
-                                sv[i] = _pick(ov[i], rt[2 * i])
+                                q = _u(ia + i)
+                                ospare[q] = _pick(orow[q], row[_u(bt + 2 * i)])
                         else:
                             for i in range(ni):
-                                sv[i] = _pick(ov[i], rt[i * sw])
+                                q = _u(ia + i)
+                                ospare[q] = _pick(orow[q], row[_u(bt + i * sw)])
                         orow, ospare = ospare, orow
                 for ow in range(OW):
                     if ia <= ow < ib:
@@ -145,57 +145,116 @@ def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, out):
                         for c in range(C):
                             spare[w, c] = _pick(row[w, c], src[w, c])
                     row, spare = spare, row
+        # per output pixel: no array views in these loops (each view costs reference-count
+        # updates); unsigned indices keep the channel loop a contiguous vector loop
         for ow in range(OW):
+            w0 = fw[ow]
             acc, accs = oa, ob
-            r0 = row[fw[ow]]
             for c in range(C):
-                acc[c] = r0[c]
+                acc[c] = row[_u(w0), c]
             for t in range(1, nw[ow]):
-                r = row[fw[ow] + t * dw]
+                w = _u(w0 + t * dw)
                 for c in range(C):
-                    accs[c] = _pick(acc[c], r[c])
+                    accs[c] = _pick(acc[c], row[w, c])
                 acc, accs = accs, acc
-            dst = out[n, od, oh, ow]
             for c in range(C):
-                dst[c] = acc[c]
+                out[n, od, oh, ow, c] = acc[c]
 
 
 # --------------------------------------------------------------------------- argmax, max backward
 
 
 @njit(**_OPTS)
-def argmax_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, backward, out, idx, g, gin):
+def argmax_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, backward, out, idx, g, gin):
     """Recompute each window's argmax in window order. Forward (``backward=False``): write the
     value to ``out`` and the flat plane index to ``idx``. Backward: add ``g`` at the argmax of
-    ``gin`` (zero-filled by the caller); one plane per thread, so it is deterministic."""
-    _N, C, _D, H, W = x.shape
+    ``gin`` (C-contiguous, zero-filled by the caller); one plane per thread: deterministic.
+
+    A whole output row advances tap by tap (interior outputs ``[ia, ib)`` as vectorised
+    selects on value and index, ping-pong buffers); edge outputs run scalar.
+    """
+    _N, C, D, H, W = x.shape
     OD, OH, OW = len(nd), len(nh), len(nw)
     dd, dh, dw = dil[0], dil[1], dil[2]
+    sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
+    ni = ib - ia
+    va = np.empty(OW, dtype=x.dtype)
+    vb = np.empty(OW, dtype=x.dtype)
+    xa = np.empty(OW, dtype=np.int64)
+    xb = np.empty(OW, dtype=np.int64)
     for p in range(i0, i1):
         n = p // C
         c = p - n * C
         for od in range(OD):
             for oh in range(OH):
-                for ow in range(OW):
-                    d0, h0, w0 = fd[od], fh[oh], fw[ow]
-                    best = x[n, c, d0, h0, w0]
-                    bd, bh, bw = d0, h0, w0
+                d0, h0 = fd[od], fh[oh]
+                best, spare, bidx, sidx = va, vb, xa, xb
+                if ni > 0:
+                    first = x[n, c, d0, h0]
+                    b0 = ia * sw + off
+                    f0 = (d0 * H + h0) * W + b0
+                    for q in range(ni):
+                        best[_u(ia + q)] = first[_u(b0 + q * sw)]
+                        bidx[_u(ia + q)] = f0 + q * sw
                     for i in range(nd[od]):
                         d = d0 + i * dd
                         for j in range(nh[oh]):
                             h = h0 + j * dh
                             src = x[n, c, d, h]
+                            for t in range(kw):
+                                bt = b0 + t * dw
+                                f0 = (d * H + h) * W + bt
+                                if sw == 1:
+                                    for q in range(ni):
+                                        k = _u(ia + q)
+                                        v, b = src[_u(bt + q)], best[k]
+                                        take = (v > b) | (v != v)
+                                        spare[k] = v if take else b
+                                        sidx[k] = f0 + q if take else bidx[k]
+                                elif sw == 2:
+                                    for q in range(ni):
+                                        k = _u(ia + q)
+                                        v, b = src[_u(bt + 2 * q)], best[k]
+                                        take = (v > b) | (v != v)
+                                        spare[k] = v if take else b
+                                        sidx[k] = f0 + 2 * q if take else bidx[k]
+                                else:
+                                    for q in range(ni):
+                                        k = _u(ia + q)
+                                        v, b = src[_u(bt + q * sw)], best[k]
+                                        take = (v > b) | (v != v)
+                                        spare[k] = v if take else b
+                                        sidx[k] = f0 + q * sw if take else bidx[k]
+                                best, spare, bidx, sidx = spare, best, sidx, bidx
+                for ow in range(OW):
+                    if ia <= ow < ib:
+                        continue
+                    w0 = fw[ow]
+                    bval = x[n, c, d0, h0, w0]
+                    bflat = (d0 * H + h0) * W + w0
+                    for i in range(nd[od]):
+                        d = d0 + i * dd
+                        for j in range(nh[oh]):
+                            h = h0 + j * dh
                             for t in range(nw[ow]):
                                 w = w0 + t * dw
-                                v = src[w]
-                                if v > best or v != v:
-                                    best = v
-                                    bd, bh, bw = d, h, w
-                    if backward:
-                        gin[n, c, bd, bh, bw] += g[n, c, od, oh, ow]
-                    else:
-                        out[n, c, od, oh, ow] = best
-                        idx[n, c, od, oh, ow] = (bd * H + bh) * W + bw
+                                v = x[n, c, d, h, w]
+                                if v > bval or v != v:
+                                    bval = v
+                                    bflat = (d * H + h) * W + w
+                    best[ow] = bval
+                    bidx[ow] = bflat
+                if backward:
+                    plane = gin[n, c].reshape(D * H * W)
+                    grow = g[n, c, od, oh]
+                    for ow in range(OW):
+                        plane[bidx[ow]] += grow[ow]
+                else:
+                    dst = out[n, c, od, oh]
+                    dsti = idx[n, c, od, oh]
+                    for ow in range(OW):
+                        dst[ow] = best[ow]
+                        dsti[ow] = bidx[ow]
 
 
 @njit(**_OPTS)
@@ -206,49 +265,49 @@ def argmax_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, backward, cb, out, idx, g,
     OD, OH, OW = len(nd), len(nh), len(nw)
     dd, dh, dw = dil[0], dil[1], dil[2]
     nblocks = (C + cb - 1) // cb
+    va = np.empty(cb, dtype=x.dtype)
+    vb = np.empty(cb, dtype=x.dtype)
+    xa = np.empty(cb, dtype=np.int64)
+    xb = np.empty(cb, dtype=np.int64)
     for item in range(i0, i1):
         n = item // nblocks
         c0 = (item - n * nblocks) * cb
-        c1 = min(C, c0 + cb)
-        m = c1 - c0
-        best = np.empty(m, dtype=x.dtype)
-        bi = np.empty(m, dtype=np.int64)
+        m = min(C, c0 + cb) - c0
         for od in range(OD):
             for oh in range(OH):
                 for ow in range(OW):
                     d0, h0, w0 = fd[od], fh[oh], fw[ow]
-                    src = x[n, d0, h0, w0]
+                    best, spare, bidx, sidx = va, vb, xa, xb
                     start = (d0 * H + h0) * W + w0
                     for c in range(m):
-                        best[c] = src[c0 + c]
-                        bi[c] = start
+                        best[c] = x[n, d0, h0, w0, _u(c0 + c)]
+                        bidx[c] = start
                     for i in range(nd[od]):
                         d = d0 + i * dd
                         for j in range(nh[oh]):
                             h = h0 + j * dh
                             for t in range(nw[ow]):
                                 w = w0 + t * dw
-                                src = x[n, d, h, w]
                                 flat = (d * H + h) * W + w
                                 for c in range(m):
-                                    v = src[c0 + c]
-                                    if v > best[c] or v != v:
-                                        best[c] = v
-                                        bi[c] = flat
+                                    v, b = x[n, d, h, w, _u(c0 + c)], best[c]
+                                    take = (v > b) | (v != v)
+                                    spare[c] = v if take else b
+                                    sidx[c] = flat if take else bidx[c]
+                                best, spare, bidx, sidx = spare, best, sidx, bidx
                     if backward:
-                        gsrc = g[n, od, oh, ow]
                         for c in range(m):
-                            f = bi[c]
+                            f = bidx[c]
                             d = f // (H * W)
                             h = (f - d * H * W) // W
                             w = f - (d * H + h) * W
-                            gin[n, d, h, w, c0 + c] += gsrc[c0 + c]
+                            cc = _u(c0 + c)
+                            gin[n, d, h, w, cc] += g[n, od, oh, ow, cc]
                     else:
-                        dst = out[n, od, oh, ow]
-                        dsti = idx[n, od, oh, ow]
                         for c in range(m):
-                            dst[c0 + c] = best[c]
-                            dsti[c0 + c] = bi[c]
+                            cc = _u(c0 + c)
+                            out[n, od, oh, ow, cc] = best[c]
+                            idx[n, od, oh, ow, cc] = bidx[c]
 
 
 # --------------------------------------------------------------------------- sum and average
@@ -289,29 +348,21 @@ def sum_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc,
                         b += row[fw[ow] + t * dw]
                     orow[ow] = b
                 ni = ib - ia
-                if ni > 0:  # interior, tap-outer, indices from 0 (see max_cf)
-                    r0 = row[ia * sw + off :]
-                    ov = orow[ia:ib]
-                    if sw == 1:
-                        for i in range(ni):
-                            ov[i] = r0[i]
-                    elif sw == 2:
-                        for i in range(ni):
-                            ov[i] = r0[2 * i]
-                    else:
-                        for i in range(ni):
-                            ov[i] = r0[i * sw]
+                if ni > 0:  # interior, tap-outer, unsigned indices (see max_cf)
+                    b0 = ia * sw + off
+                    for i in range(ni):
+                        orow[_u(ia + i)] = row[_u(b0 + i * sw)]
                     for t in range(1, kw):
-                        rt = row[ia * sw + off + t * dw :]
+                        bt = b0 + t * dw
                         if sw == 1:
                             for i in range(ni):
-                                ov[i] += rt[i]
+                                orow[_u(ia + i)] += row[_u(bt + i)]
                         elif sw == 2:
                             for i in range(ni):
-                                ov[i] += rt[2 * i]
+                                orow[_u(ia + i)] += row[_u(bt + 2 * i)]
                         else:
                             for i in range(ni):
-                                ov[i] += rt[i * sw]
+                                orow[_u(ia + i)] += row[_u(bt + i * sw)]
                 dst = out[n, c, od, oh]
                 if scaled:
                     m = md[od] * mh[oh]
@@ -349,22 +400,21 @@ def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, acc, out)
                     for w in range(W):
                         for c in range(C):
                             row[w, c] += src[w, c]
-        for ow in range(OW):
-            r0 = row[fw[ow]]
+        for ow in range(OW):  # no per-pixel views (see max_cl)
+            w0 = fw[ow]
             for c in range(C):
-                orow[c] = r0[c]
+                orow[c] = row[_u(w0), c]
             for t in range(1, nw[ow]):
-                r = row[fw[ow] + t * dw]
+                w = _u(w0 + t * dw)
                 for c in range(C):
-                    orow[c] += r[c]
-            dst = out[n, od, oh, ow]
+                    orow[c] += row[w, c]
             if scaled:
                 m = md[od] * mh[oh] * mw[ow]
                 for c in range(C):
-                    dst[c] = orow[c] * m
+                    out[n, od, oh, ow, c] = orow[c] * m
             else:
                 for c in range(C):
-                    dst[c] = orow[c]
+                    out[n, od, oh, ow, c] = orow[c]
 
 
 @njit(**_OPTS)
@@ -414,21 +464,16 @@ def sum_bwd_cl(i0, i1, g, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, cb, g
             for oh in range(OH):
                 row[:, :] = 0
                 m = md[od] * mh[oh] if scaled else 1.0
-                for ow in range(OW):
-                    src = g[n, od, oh, ow]
+                for ow in range(OW):  # no per-pixel views (see max_cl)
                     s = m * mw[ow] if scaled else 1.0
                     for t in range(nw[ow]):
-                        r = row[fw[ow] + t * dw]
-                        if scaled:
-                            for c in range(m_):
-                                r[c] += src[c0 + c] * s
-                        else:
-                            for c in range(m_):
-                                r[c] += src[c0 + c]
+                        w = _u(fw[ow] + t * dw)
+                        for c in range(m_):
+                            row[w, c] += g[n, od, oh, ow, _u(c0 + c)] * s
                 for i in range(nd[od]):
                     d = fd[od] + i * dd
                     for j in range(nh[oh]):
-                        dst = gin[n, d, fh[oh] + j * dh]
+                        h = fh[oh] + j * dh
                         for w in range(W):
                             for c in range(m_):
-                                dst[w, c0 + c] += row[w, c]
+                                gin[n, d, h, w, _u(c0 + c)] += row[w, c]
