@@ -69,6 +69,38 @@ def test_max_unpool_matches_numpy_api(n):
     assert pooled.grad.sum() == pooled.numel()
 
 
+@pytest.mark.parametrize("n", [1, 2, 3])
+@pytest.mark.parametrize("stem", CALLS)
+def test_data_format_channels_last_matches_numpy_api(n, stem):
+    args, kwargs = CALLS[stem]
+    x = rand(SHAPES[n]).movedim(1, -1).contiguous()  # (N, *spatial, C)
+    for value in (x, x[0]):  # batched and unbatched
+        value = value.detach().requires_grad_()
+        out = getattr(PF, f"{stem}{n}d")(value, *args, **kwargs, data_format="channels_last")
+        expected = getattr(poolkit, f"{stem}{n}d")(
+            value.detach().numpy(), *args, **kwargs, data_format="channels_last"
+        )
+        np.testing.assert_allclose(out.detach().numpy(), expected, rtol=1e-12, atol=1e-12)
+        out.backward(torch.ones_like(out))
+        expected_grad = getattr(poolkit, f"{stem}{n}d_backward")(
+            np.ones(expected.shape), value.detach().numpy(), *args, **kwargs,
+            data_format="channels_last",
+        )  # fmt: skip
+        np.testing.assert_allclose(value.grad.numpy(), expected_grad, rtol=1e-12, atol=1e-12)
+
+
+def test_data_format_channels_last_unpool_and_errors():
+    x = rand((2, 6, 6, 3))
+    pooled, indices = PF.max_pool2d(x, 2, return_indices=True, data_format="channels_last")
+    out = PF.max_unpool2d(pooled, indices, 2, output_size=(2, 7, 7, 3), data_format="Channels_Last")
+    expected = poolkit.max_unpool2d(
+        pooled.numpy(), indices.numpy(), 2, output_size=(7, 7), data_format="channels_last"
+    )
+    np.testing.assert_array_equal(out.numpy(), expected)
+    with pytest.raises(poolkit.PoolingError, match="data_format must be"):
+        PF.avg_pool2d(x, 2, data_format="NHWC")
+
+
 # --------------------------------------------------------------------------- gradcheck
 
 GRAD_CASES = {

@@ -21,6 +21,7 @@ import torch
 
 from poolkit._args import (
     check_bool,
+    check_data_format,
     check_divisor_override,
     check_output_size,
     check_p,
@@ -222,6 +223,28 @@ def upsample(x, n: int, scale_factor):
     return _compose.upsample_nearest(x, n, scale)
 
 
+@_constant
+def _is_channels_last(data_format) -> bool:
+    return check_data_format(data_format) == "channels_last"
+
+
+def _first(x, n: int, last: bool):
+    """A channels-first view of a channels-last tensor ``(N, *spatial, C)`` (no copy: it is
+    then a channels_last-strided tensor, which the kernels read as is)."""
+    if last and isinstance(x, torch.Tensor) and x.dim() >= n + 1:
+        return x.movedim(-1, -n - 1)
+    return x
+
+
+def _back(result, n: int, last: bool):
+    """Undo :func:`_first` on an output (or each output of a tuple)."""
+    if not last:
+        return result
+    if isinstance(result, tuple):
+        return tuple(r.movedim(-n - 1, -1) for r in result)
+    return result.movedim(-n - 1, -1)
+
+
 # --------------------------------------------------------------------------- public names
 
 _WINDOW_DOC = """{title}
@@ -233,6 +256,7 @@ _WINDOW_DOC = """{title}
         padding: int, tuple of {n} ints, {n} ``(lo, hi)`` pairs, or ``"valid"``, ``"same"``
             (extra pad at the end, TensorFlow's SAME), ``"same_lower"``.
         ceil_mode: round the output size up (PyTorch's rule: the last window starts inside).
+        data_format: ``"channels_last"`` for ``(N, {sp}, C)`` tensors (a view, no copy).
 
     Shape:
         ``out = floor((L + lo + hi - dilation*(k-1) - 1 + (ceil_mode ? s-1 : 0)) / s) + 1``
@@ -269,53 +293,91 @@ def _named(function, name, doc):
 
 
 def _functions(n: int) -> dict:
+    cf = "channels_first"
+
     def max_pool(
         input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-        return_indices=False,
+        return_indices=False, data_format=cf,
     ):  # fmt: skip
-        return window_pool(
-            input, "max", n, kernel_size, stride, padding, dilation, ceil_mode,
+        last = _is_channels_last(data_format)
+        out = window_pool(
+            _first(input, n, last), "max", n, kernel_size, stride, padding, dilation, ceil_mode,
             return_indices=return_indices,
         )  # fmt: skip
+        return _back(out, n, last)
 
     def avg_pool(
         input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-        count_include_pad=None, divisor_override=None,
+        count_include_pad=None, divisor_override=None, data_format=cf,
     ):  # fmt: skip
-        return window_pool(
-            input, "avg", n, kernel_size, stride, padding, dilation, ceil_mode,
+        last = _is_channels_last(data_format)
+        out = window_pool(
+            _first(input, n, last), "avg", n, kernel_size, stride, padding, dilation, ceil_mode,
             count_include_pad=count_include_pad, divisor_override=divisor_override,
         )  # fmt: skip
+        return _back(out, n, last)
 
-    def sum_pool(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
-        return window_pool(input, "sum", n, kernel_size, stride, padding, dilation, ceil_mode)
+    def sum_pool(
+        input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, data_format=cf
+    ):
+        last = _is_channels_last(data_format)
+        out = window_pool(
+            _first(input, n, last), "sum", n, kernel_size, stride, padding, dilation, ceil_mode
+        )
+        return _back(out, n, last)
 
-    def lp_pool(input, p, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
-        return window_pool(input, "lp", n, kernel_size, stride, padding, dilation, ceil_mode, p=p)
+    def lp_pool(
+        input, p, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+        data_format=cf,
+    ):  # fmt: skip
+        last = _is_channels_last(data_format)
+        out = window_pool(
+            _first(input, n, last), "lp", n, kernel_size, stride, padding, dilation, ceil_mode,
+            p=p,
+        )  # fmt: skip
+        return _back(out, n, last)
 
-    def global_max_pool(input, keepdims=False):
-        return global_pool(input, "max", n, keepdims=keepdims)
+    def _global(input, reducer, p, keepdims, data_format):
+        last = _is_channels_last(data_format)
+        out = global_pool(_first(input, n, last), reducer, n, p=p, keepdims=keepdims)
+        return _back(out, n, last and keepdims is True)
 
-    def global_avg_pool(input, keepdims=False):
-        return global_pool(input, "avg", n, keepdims=keepdims)
+    def global_max_pool(input, keepdims=False, data_format=cf):
+        return _global(input, "max", 2.0, keepdims, data_format)
 
-    def global_sum_pool(input, keepdims=False):
-        return global_pool(input, "sum", n, keepdims=keepdims)
+    def global_avg_pool(input, keepdims=False, data_format=cf):
+        return _global(input, "avg", 2.0, keepdims, data_format)
 
-    def global_lp_pool(input, p, keepdims=False):
-        return global_pool(input, "lp", n, p=p, keepdims=keepdims)
+    def global_sum_pool(input, keepdims=False, data_format=cf):
+        return _global(input, "sum", 2.0, keepdims, data_format)
 
-    def adaptive_max_pool(input, output_size, return_indices=False):
-        return adaptive_pool(input, "max", n, output_size, return_indices)
+    def global_lp_pool(input, p, keepdims=False, data_format=cf):
+        return _global(input, "lp", p, keepdims, data_format)
 
-    def adaptive_avg_pool(input, output_size):
-        return adaptive_pool(input, "avg", n, output_size)
+    def adaptive_max_pool(input, output_size, return_indices=False, data_format=cf):
+        last = _is_channels_last(data_format)
+        out = adaptive_pool(_first(input, n, last), "max", n, output_size, return_indices)
+        return _back(out, n, last)
 
-    def max_unpool_(input, indices, kernel_size, stride=None, padding=0, output_size=None):
-        return max_unpool(input, indices, n, kernel_size, stride, padding, output_size)
+    def adaptive_avg_pool(input, output_size, data_format=cf):
+        last = _is_channels_last(data_format)
+        return _back(adaptive_pool(_first(input, n, last), "avg", n, output_size), n, last)
 
-    def upsample_nearest(input, scale_factor):
-        return upsample(input, n, scale_factor)
+    def max_unpool_(
+        input, indices, kernel_size, stride=None, padding=0, output_size=None, data_format=cf
+    ):
+        last = _is_channels_last(data_format)
+        if last and isinstance(output_size, list | tuple) and len(output_size) > n:
+            output_size = tuple(output_size)[:-1]  # a full (N, *spatial, C) shape
+        out = max_unpool(
+            _first(input, n, last), _first(indices, n, last), n, kernel_size, stride, padding,
+            output_size,
+        )  # fmt: skip
+        return _back(out, n, last)
+
+    def upsample_nearest(input, scale_factor, data_format=cf):
+        last = _is_channels_last(data_format)
+        return _back(upsample(_first(input, n, last), n, scale_factor), n, last)
 
     t = "torch.ones{shape}"
     docs = {
