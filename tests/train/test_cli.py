@@ -128,3 +128,11 @@ def test_cli_module_imports_no_heavy_library():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_compare_overrides_pool(tmp_path):
+    report = tmp_path / "r.json"
+    argv = ["train", *TINY[:4], "--epochs", "0", "--quiet", "--runs", "1", "--shift-pairs", "1"]
+    assert main([*argv, "--pool", "max", "--compare", "--json", str(report)]) == 0
+    pools = [row["pool"] for row in json.loads(report.read_text())["results"]]
+    assert pools == ["max", "avg", "sum", "lp", "none"]

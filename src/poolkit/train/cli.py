@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     what.add_argument(
         "--compare",
         action="store_true",
-        help="train every pooling choice with the same seeds (the default)",
+        help="train every pooling choice with the same seeds (the default; overrides --pool)",
     )
     what.add_argument(
         "--lp-norm", type=float, default=d.lp_norm, help="p of the lp pool (default: %(default)s)"
