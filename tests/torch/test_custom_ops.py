@@ -41,6 +41,15 @@ def test_opcheck_every_operator():
         torch.library.opcheck(op, args, test_utils=FAST_CHECKS)
 
 
+def test_constant_marker_is_what_torch_compiler_sets():
+    def probe():
+        return 0
+
+    torch.compiler.assume_constant_result(probe)
+    assert probe._dynamo_marked_constant is True
+    assert PF._window_args._dynamo_marked_constant is True
+
+
 class Net(torch.nn.Module):
     def __init__(self):
         super().__init__()

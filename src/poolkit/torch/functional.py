@@ -65,7 +65,12 @@ def _pads(padding, n):
 # Argument normalisation is plain Python over ints, tuples and strings, but it uses NumPy
 # checks that Dynamo cannot trace: torch.compile calls these once while tracing and keeps the
 # result as a constant (its arguments are the layer's constants, never tensors).
-_constant = torch.compiler.assume_constant_result
+def _constant(fn):
+    """``torch.compiler.assume_constant_result``, which only sets this marker, without the
+    ~3 s import of ``torch._dynamo`` it costs at ``import poolkit.torch`` time (a test checks
+    that the public decorator still sets the same marker)."""
+    fn._dynamo_marked_constant = True
+    return fn
 
 
 @_constant
