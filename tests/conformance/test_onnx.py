@@ -173,6 +173,8 @@ def run_node(node, inputs: list[np.ndarray]) -> list[np.ndarray]:
         return [getattr(poolkit, f"global_max_pool{n}d")(x, keepdims=True)]
     if op == "GlobalAveragePool":
         return [getattr(poolkit, f"global_avg_pool{n}d")(x, keepdims=True)]
+    if op == "GlobalLpPool":
+        return [getattr(poolkit, f"global_lp_pool{n}d")(x, attrs.get("p", 2), keepdims=True)]
     if op == "MaxUnpool":
         kernel = tuple(attrs["kernel_shape"])
         stride = tuple(attrs.get("strides", [1] * n))
@@ -406,3 +408,85 @@ def test_onnxruntime_grid(op_type, n, counts):
     )
     assert not bad, f"{len(bad)} mismatches in {compared} cases:\n" + "\n".join(bad[:25])
     assert compared > 0
+
+
+def _ort_model(nodes, inputs: dict, outputs: list[tuple[str, int]], opset: int = 21):
+    """A one-graph model; opset 21 because onnxruntime has no GlobalLpPool-22 kernel."""
+    graph = helper.make_graph(
+        nodes,
+        "pool",
+        [
+            helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(v.dtype), v.shape)
+            for name, v in inputs.items()
+        ],
+        [helper.make_tensor_value_info(name, elem, None) for name, elem in outputs],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 10
+    return model.SerializeToString()
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_onnxruntime_global_and_unpool(n, counts):
+    """GlobalMaxPool, GlobalAveragePool and GlobalLpPool (p 1-3), and MaxUnpool of
+    onnxruntime's own MaxPool indices, by onnxruntime and by the adapter.
+
+    MaxUnpool indices are flat over the whole output tensor, so they mean what MaxPool meant
+    only when the unpooled tensor has the pooled input's shape: with output_shape = that
+    shape (ONNX's intended use, for inputs the pooling did not cover exactly), and without
+    output_shape where the default size is that shape. For other sizes onnxruntime moves
+    values into other channels' planes; poolkit's per-plane unpooling refuses them instead.
+    """
+    ort = pytest.importorskip("onnxruntime")
+    x = np.random.default_rng(10 + n).standard_normal(ORT_SHAPES[n]).astype(np.float32)
+    float_ = onnx.TensorProto.FLOAT
+    bad: list[str] = []
+    compared = 0
+    nodes = [helper.make_node(op, ["x"], ["y"]) for op in ("GlobalMaxPool", "GlobalAveragePool")]
+    nodes += [helper.make_node("GlobalLpPool", ["x"], ["y"], p=p) for p in (1, 2, 3)]
+    for node in nodes:
+        session = ort.InferenceSession(
+            _ort_model([node], {"x": x}, [("y", float_)]), providers=["CPUExecutionProvider"]
+        )
+        (expected,) = session.run(None, {"x": x})
+        (actual,) = run_node(node, [x])
+        if actual.shape != expected.shape or not np.allclose(actual, expected, 1e-5, 1e-6):
+            bad.append(f"{node.op_type} {_attributes(node)}: differs from onnxruntime")
+        compared += 1
+    kernels = {1: [[2], [3]], 2: [[2, 2], [3, 2]], 3: [[2, 2, 2]]}[n]
+    strides = {1: [[1], [2]], 2: [[2, 2], [1, 2]], 3: [[2, 1, 2]]}[n]
+    pads = {1: [[0, 0], [1, 0]], 2: [[0, 0, 0, 0], [1, 0, 0, 1]], 3: [[0, 0, 0, 0, 0, 0]]}[n]
+    for k, s, p, extra in itertools.product(kernels, strides, pads, [0, 1]):
+        window = {"kernel_shape": k, "strides": s, "pads": p}
+        # One more element along the last axis changes which inputs the windows cover.
+        source = np.concatenate([x, x[..., :extra]], axis=-1) if extra else x
+        pool = helper.make_node("MaxPool", ["x"], ["v", "i"], **window)
+        session = ort.InferenceSession(
+            _ort_model([pool], {"x": source}, [("v", float_), ("i", onnx.TensorProto.INT64)]),
+            providers=["CPUExecutionProvider"],
+        )
+        values, indices = session.run(None, {"x": source})
+        default = [
+            (length - 1) * st - lo - hi + kk
+            for length, st, lo, hi, kk in zip(values.shape[2:], s, p[:n], p[n:], k, strict=True)
+        ]
+        cases = [{"v": values, "i": indices, "shape": np.array(source.shape)}]
+        if tuple(default) == source.shape[2:]:
+            cases.append({"v": values, "i": indices})
+        for inputs in cases:
+            label = f"MaxUnpool {window} input {source.shape} output_shape={inputs.get('shape')}"
+            unpool = helper.make_node("MaxUnpool", list(inputs), ["y"], **window)
+            session = ort.InferenceSession(
+                _ort_model([unpool], inputs, [("y", float_)]), providers=["CPUExecutionProvider"]
+            )
+            (expected,) = session.run(None, inputs)
+            try:
+                (actual,) = run_node(unpool, list(inputs.values()))
+            except poolkit.PoolingError as error:
+                bad.append(f"{label}: onnxruntime accepts, poolkit raises {error}")
+                continue
+            if actual.shape != expected.shape or not np.array_equal(actual, expected):
+                bad.append(f"{label}: differs")
+            compared += 1
+    counts["onnxruntime"][f"global_unpool{n}d"] += compared
+    assert not bad, f"{len(bad)} mismatches in {compared} cases:\n" + "\n".join(bad[:25])
