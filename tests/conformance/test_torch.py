@@ -873,3 +873,110 @@ def test_upsample_nearest(n, counts):
             compared += 1
     counts["torch"][f"upsample_nearest{n}d"] += compared
     bad.assert_none(compared)
+
+
+@pytest.mark.parametrize("channels", [8, 17])
+def test_wide_channels(channels, counts):
+    """More channels than the tiny grid uses (a full vector block, and one past it), where
+    channels-last kernels take their blocked paths: 2-d and 3-d max (values, indices,
+    gradients) and avg pooling, channels-first and channels-last."""
+    bad, compared = Mismatches(), 0
+    for n, shape in ((2, (7, 6)), (3, (4, 5, 3))):
+        grid = itertools.product([2, 3], [1, 2], [0, 1], [1, 2], CEIL_MODES)
+        x = tie_heavy(rng_for("wide", n, channels), (2, channels, *shape))
+        for (k, s, p, d, ceil), variant in itertools.product(grid, ["batched", "channels_last"]):
+            label = f"C={channels} max{n}d {variant} k={k} s={s} p={p} d={d} ceil={ceil}"
+            args = (k, s, p, d, ceil)
+            xp = to_layout(x, variant)
+            try:
+                y, i = op("max_pool", n)(xp, *args, return_indices=True, **fmt(variant))
+            except poolkit.PoolingError:
+                continue
+            g = rng_for("g", label).standard_normal(from_layout(y, variant).shape)
+            expected = torch_max_pool(bad, label, x, variant, n, args, g)
+            if expected is None:
+                bad.fail(label, "poolkit accepts, PyTorch refuses")
+                continue
+            grad = backward("max_pool", n)(grad_in_layout(g, variant), xp, *args, **fmt(variant))
+            bad.check(f"{label} values", from_layout(y, variant), expected[0])
+            bad.check(f"{label} indices", from_layout(i, variant), expected[1])
+            bad.check(f"{label} grad", from_layout(grad, variant), expected[2], exact=False)
+            compared += 1
+            if d == 1:
+                yt = tfn("avg_pool", n)(torch_input(x, variant), k, s, p, ceil)
+                y = op("avg_pool", n)(xp, k, s, p, 1, ceil, **fmt(variant))
+                bad.check(
+                    f"{label} avg", from_layout(y, variant), torch_result(yt, variant), exact=False
+                )
+                compared += 1
+    counts["torch"][f"wide_channels{channels}"] += compared
+    bad.assert_none(compared)
+
+
+LARGER = [
+    (1, (2, 4, 301), [(3, 2, 1, 1), (5, 1, 2, 2), (2, 2, 0, 1), (7, 3, 3, 1)]),
+    (2, (2, 4, 33, 29), [(3, 2, 1, 1), (2, 2, 0, 1), (5, 1, 2, 1), (3, 1, 1, 2), (7, 3, 3, 1)]),
+    (3, (1, 3, 12, 11, 10), [(3, 2, 1, 1), (2, 2, 0, 1), (3, 1, 1, 2)]),
+]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_larger_inputs(n, counts):
+    """A few realistic sizes (where fast kernels choose their non-trivial paths): max values,
+    indices and gradients, avg and adaptive pooling, channels-first and channels-last."""
+    bad, compared = Mismatches(), 0
+    _, shape, configs = LARGER[n - 1]
+    x = rng_for("larger", n).standard_normal(shape)
+    for (k, s, p, d), ceil, variant in itertools.product(
+        configs, CEIL_MODES, ["batched", "channels_last"]
+    ):
+        label = f"larger max{n}d {variant} k={k} s={s} p={p} d={d} ceil={ceil}"
+        args = (k, s, p, d, ceil)
+        xp = to_layout(x, variant)
+        y, i = op("max_pool", n)(xp, *args, return_indices=True, **fmt(variant))
+        g = rng_for("g", label).standard_normal(from_layout(y, variant).shape)
+        expected = torch_max_pool(bad, label, x, variant, n, args, g)
+        grad = backward("max_pool", n)(grad_in_layout(g, variant), xp, *args, **fmt(variant))
+        bad.check(f"{label} values", from_layout(y, variant), expected[0])
+        bad.check(f"{label} indices", from_layout(i, variant), expected[1])
+        bad.check(f"{label} grad", from_layout(grad, variant), expected[2], exact=False)
+        compared += 1
+        if d == 1:
+            xt = torch_input(x, variant, requires_grad=True)
+            yt = tfn("avg_pool", n)(xt, k, s, p, ceil, count_include_pad=False)
+            yt.backward(torch_grad(g, variant))
+            y = op("avg_pool", n)(xp, k, s, p, 1, ceil, count_include_pad=False, **fmt(variant))
+            grad = backward("avg_pool", n)(
+                grad_in_layout(g, variant),
+                xp,
+                k,
+                s,
+                p,
+                1,
+                ceil,
+                count_include_pad=False,
+                **fmt(variant),
+            )
+            bad.check(
+                f"{label} avg", from_layout(y, variant), torch_result(yt, variant), exact=False
+            )
+            bad.check(
+                f"{label} avg grad",
+                from_layout(grad, variant),
+                torch_result(xt.grad, variant),
+                exact=False,
+            )
+            compared += 1
+    for size, variant in itertools.product([5, 7], ["batched", "channels_last"]):
+        label = f"larger adaptive{n}d {variant} output_size={size}"
+        xp = to_layout(x, variant)
+        yt, it = tfn("adaptive_max_pool", n)(torch_input(x, variant), size, return_indices=True)
+        y, i = op("adaptive_max_pool", n)(xp, size, return_indices=True, **fmt(variant))
+        bad.check(f"{label} max", from_layout(y, variant), torch_result(yt, variant))
+        bad.check(f"{label} indices", from_layout(i, variant), torch_result(it, variant))
+        yt = tfn("adaptive_avg_pool", n)(torch_input(x, variant), size)
+        y = op("adaptive_avg_pool", n)(xp, size, **fmt(variant))
+        bad.check(f"{label} avg", from_layout(y, variant), torch_result(yt, variant), exact=False)
+        compared += 1
+    counts["torch"][f"larger{n}d"] += compared
+    bad.assert_none(compared)
