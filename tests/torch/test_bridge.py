@@ -85,7 +85,12 @@ class _Pooled(torch.utils.data.Dataset):
 
     def __getitem__(self, i):
         x = torch.arange(64.0).reshape(1, 8, 8) + i
-        return pt.MaxPool2d(2)(x), pt.GlobalAvgPool2d()(x.unsqueeze(0))[0]
+        # large enough that the kernels run on their thread pool inside the worker too
+        big = torch.randn(16, 64, 64, generator=torch.Generator().manual_seed(i))
+        big_ok = torch.allclose(
+            pt.AvgPool2d(2)(big), torch.nn.functional.avg_pool2d(big, 2), atol=1e-6
+        )
+        return pt.MaxPool2d(2)(x), pt.GlobalAvgPool2d()(x.unsqueeze(0))[0], big_ok
 
 
 def test_forked_dataloader_workers_after_parent_used_the_kernels():
@@ -97,7 +102,8 @@ def test_forked_dataloader_workers_after_parent_used_the_kernels():
     )
     batches = list(loader)
     assert len(batches) == 2
-    pooled, means = batches[1]
+    pooled, means, _ = batches[1]
+    assert all(bool(b) for batch in batches for b in batch[2])
     expected = torch.nn.functional.max_pool2d(torch.arange(64.0).reshape(1, 8, 8) + 2, 2)
     torch.testing.assert_close(pooled[0], expected)
     torch.testing.assert_close(means[:, 0], torch.tensor([31.5 + 2, 31.5 + 3]))
