@@ -282,6 +282,10 @@ def test_storage_order_round_trip():
     np.testing.assert_array_equal(colmajor, expected)
     back = poolkit.convert_indices(colmajor, "torch", x.shape, source="onnx", storage_order=1)
     np.testing.assert_array_equal(back, indices)
+    with pytest.raises(poolkit.PoolingError, match=r"storage_order must be 0 .* got 2"):
+        poolkit.convert_indices(indices, "onnx", x.shape, storage_order=2)
+    with pytest.raises(poolkit.PoolingError, match=r"indices must lie in \[0, 60\)"):
+        poolkit.convert_indices(indices + 60, "onnx", x.shape, storage_order=1)
 
 
 # --------------------------------------------------------------------------- onnxruntime grid
