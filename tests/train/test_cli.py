@@ -136,3 +136,12 @@ def test_compare_overrides_pool(tmp_path):
     assert main([*argv, "--pool", "max", "--compare", "--json", str(report)]) == 0
     pools = [row["pool"] for row in json.loads(report.read_text())["results"]]
     assert pools == ["max", "avg", "sum", "lp", "none"]
+
+
+def test_unwritable_outputs_exit_2(tmp_path, capsys):
+    (tmp_path / "taken").write_text("a file where a folder should be")
+    argv = ["train", *TINY[:4], "--epochs", "0", "--quiet", "--pool", "max", "--runs", "1"]
+    assert main([*argv, "--json", str(tmp_path / "taken" / "r.json")]) == 2
+    assert "--json: cannot write" in capsys.readouterr().err
+    assert main([*argv, "--save", str(tmp_path / "taken" / "m.pt")]) == 2
+    assert "--save: cannot write" in capsys.readouterr().err

@@ -230,10 +230,17 @@ def run(args: argparse.Namespace) -> int:
             "total_seconds": elapsed,
             "versions": _versions(),
         }
-        print(f"wrote {write_json(args.json, rows, meta)}")
+        try:
+            print(f"wrote {write_json(args.json, rows, meta)}")
+        except OSError as error:
+            raise PoolingError(f"--json: cannot write {args.json!r}: {error}") from None
     if args.out:
         title = f"{config.model} on {data.name}"
-        for path in write_figures(args.out, rows, title):
+        try:
+            paths = write_figures(args.out, rows, title)
+        except OSError as error:
+            raise PoolingError(f"--out: cannot write figures to {args.out!r}: {error}") from None
+        for path in paths:
             print(f"wrote {path}")
     return 0
 

@@ -311,8 +311,11 @@ def save_checkpoint(model, path: Path, meta: dict) -> None:
     """``{"state_dict": ..., "meta": {model, pool, image_shape, num_classes, ...}}``."""
     import torch
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"state_dict": model.state_dict(), "meta": meta}, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save({"state_dict": model.state_dict(), "meta": meta}, path)
+    except OSError as error:
+        raise PoolingError(f"--save: cannot write {str(path)!r}: {error}") from None
 
 
 def load_checkpoint(model, path: str | Path, meta: dict) -> None:
