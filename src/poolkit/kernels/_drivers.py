@@ -196,7 +196,7 @@ def _max_values(x5, taps, cl):
     n, c = x5.shape[:2]
     kern, view = _alloc(n, c, taps.out_shape, x5.dtype, cl)
     if cl:
-        _run(k.max_cl, n * _rows(taps), _cl(x5), *taps.args(), kern, work=x5.size)
+        _run(k.max_cl, n * _rows(taps), _cl(x5), *taps.args(), taps.win, kern, work=x5.size)
     else:
         _run(k.max_cf, n * c, x5, *taps.args(), taps.win, kern, work=x5.size)
     return view

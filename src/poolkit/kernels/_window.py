@@ -114,16 +114,20 @@ def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out):
 
 
 @njit(**_OPTS)
-def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, out):
-    """Max values, channels-last: rows of (W, C) combine elementwise, vectorised over C
-    (ping-pong buffers as in :func:`max_cf`)."""
+def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out):
+    """Max values, channels-last: rows of (W, C) combine elementwise, vectorised over C;
+    then interior outputs ``[ia, ib)`` advance tap by tap over the whole row (one long
+    vector loop per tap), edge outputs pixel by pixel. Ping-pong buffers as in
+    :func:`max_cf`."""
     _N, _D, _H, W, C = x.shape
     OD, OH, OW = out.shape[1], out.shape[2], out.shape[3]
     dd, dh, dw = dil[0], dil[1], dil[2]
+    sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
+    ni = ib - ia
     ra = np.empty((W, C), dtype=x.dtype)
     rb = np.empty((W, C), dtype=x.dtype)
-    oa = np.empty(C, dtype=x.dtype)
-    ob = np.empty(C, dtype=x.dtype)
+    oa = np.empty((OW, C), dtype=x.dtype)
+    ob = np.empty((OW, C), dtype=x.dtype)
     for item in range(i0, i1):
         n = item // (OD * OH)
         rest = item - n * OD * OH
@@ -145,20 +149,35 @@ def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, out):
                         for c in range(C):
                             spare[w, c] = _pick(row[w, c], src[w, c])
                     row, spare = spare, row
-        # per output pixel: no array views in these loops (each view costs reference-count
-        # updates); unsigned indices keep the channel loop a contiguous vector loop
-        for ow in range(OW):
-            w0 = fw[ow]
-            acc, accs = oa, ob
+        orow, ospare = oa, ob
+        b0 = ia * sw + off
+        for q in range(ni):
+            wq, oq = _u(b0 + q * sw), _u(ia + q)
             for c in range(C):
-                acc[c] = row[_u(w0), c]
+                orow[oq, c] = row[wq, c]
+        for t in range(1, kw):
+            bt = b0 + t * dw
+            for q in range(ni):
+                wq, oq = _u(bt + q * sw), _u(ia + q)
+                for c in range(C):
+                    ospare[oq, c] = _pick(orow[oq, c], row[wq, c])
+            orow, ospare = ospare, orow
+        for ow in range(OW):  # edges: per pixel, into the final buffer
+            if ia <= ow < ib:
+                continue
+            w0 = fw[ow]
+            for c in range(C):
+                orow[ow, c] = row[_u(w0), c]
             for t in range(1, nw[ow]):
                 w = _u(w0 + t * dw)
                 for c in range(C):
-                    accs[c] = _pick(acc[c], row[w, c])
-                acc, accs = accs, acc
+                    v = row[w, c]
+                    b = orow[ow, c]
+                    if v > b or v != v:  # scalar: edges are few
+                        orow[ow, c] = v
+        for ow in range(OW):
             for c in range(C):
-                out[n, od, oh, ow, c] = acc[c]
+                out[n, od, oh, ow, c] = orow[ow, c]
 
 
 # --------------------------------------------------------------------------- argmax, max backward
