@@ -42,6 +42,43 @@ def _pick(r, v):
 
 
 @njit(**_OPTS)
+def _hmax(row, oa, ob, fw, nw, dw, sw, off, kw, ia, ib):
+    """Horizontal max pass of one combined row; returns the buffer (``oa`` or ``ob``) that
+    holds the outputs. Interior outputs ``[ia, ib)`` go tap-outer with unsigned indices
+    (Numba's negative-index wraparound would otherwise turn each load into a select, no
+    vector loads) and literal strides 1 and 2; edge outputs run scalar."""
+    orow, ospare = oa, ob
+    ni = ib - ia
+    if ni > 0:
+        b0 = ia * sw + off
+        for i in range(ni):
+            orow[_u(ia + i)] = row[_u(b0 + i * sw)]
+        for t in range(1, kw):
+            bt = b0 + t * dw
+            if sw == 1:
+                for i in range(ni):
+                    q = _u(ia + i)
+                    ospare[q] = _pick(orow[q], row[_u(bt + i)])
+            elif sw == 2:
+                for i in range(ni):
+                    q = _u(ia + i)
+                    ospare[q] = _pick(orow[q], row[_u(bt + 2 * i)])
+            else:
+                for i in range(ni):
+                    q = _u(ia + i)
+                    ospare[q] = _pick(orow[q], row[_u(bt + i * sw)])
+            orow, ospare = ospare, orow
+    for ow in range(len(fw)):
+        if ia <= ow < ib:
+            continue
+        b = row[fw[ow]]
+        for t in range(1, nw[ow]):
+            b = _pick(b, row[fw[ow] + t * dw])
+        orow[ow] = b
+    return orow
+
+
+@njit(**_OPTS)
 def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out):
     """Max values. Vertical taps combine whole rows, then the row is reduced horizontally;
     ``win = (stride_w, -lo_w, k_w, ia, ib)`` marks outputs ``[ia, ib)`` whose taps are all
@@ -63,51 +100,25 @@ def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out):
         c = p - n * C
         for od in range(OD):
             for oh in range(OH):
-                row, spare = ra, rb
-                first = True
-                for i in range(nd[od]):
-                    d = fd[od] + i * dd
-                    for j in range(nh[oh]):
-                        src = x[n, c, d, fh[oh] + j * dh]
-                        if first:
-                            for w in range(W):
-                                row[w] = src[w]
-                            first = False
-                        else:
-                            for w in range(W):
-                                spare[w] = _pick(row[w], src[w])
-                            row, spare = spare, row
-                # Interior outputs, tap-outer. Indexing views from 0 with loop counters keeps
-                # every index provably >= 0: Numba's negative-index wraparound would
-                # otherwise turn each load into a select (no vector loads).
-                orow, ospare = oa, ob
-                ni = ib - ia
-                if ni > 0:
-                    b0 = ia * sw + off
-                    for i in range(ni):
-                        orow[_u(ia + i)] = row[_u(b0 + i * sw)]
-                    for t in range(1, kw):
-                        bt = b0 + t * dw
-                        if sw == 1:
-                            for i in range(ni):
-                                q = _u(ia + i)
-                                ospare[q] = _pick(orow[q], row[_u(bt + i)])
-                        elif sw == 2:
-                            for i in range(ni):
-                                q = _u(ia + i)
-                                ospare[q] = _pick(orow[q], row[_u(bt + 2 * i)])
-                        else:
-                            for i in range(ni):
-                                q = _u(ia + i)
-                                ospare[q] = _pick(orow[q], row[_u(bt + i * sw)])
-                        orow, ospare = ospare, orow
-                for ow in range(OW):
-                    if ia <= ow < ib:
-                        continue
-                    b = row[fw[ow]]
-                    for t in range(1, nw[ow]):
-                        b = _pick(b, row[fw[ow] + t * dw])
-                    orow[ow] = b
+                if nd[od] * nh[oh] == 1:  # one input row (1-d pooling): no row copy
+                    src = x[n, c, fd[od], fh[oh]]
+                    orow = _hmax(src, oa, ob, fw, nw, dw, sw, off, kw, ia, ib)
+                else:
+                    row, spare = ra, rb
+                    first = True
+                    for i in range(nd[od]):
+                        d = fd[od] + i * dd
+                        for j in range(nh[oh]):
+                            src = x[n, c, d, fh[oh] + j * dh]
+                            if first:
+                                for w in range(W):
+                                    row[w] = src[w]
+                                first = False
+                            else:
+                                for w in range(W):
+                                    spare[w] = _pick(row[w], src[w])
+                                row, spare = spare, row
+                    orow = _hmax(row, oa, ob, fw, nw, dw, sw, off, kw, ia, ib)
                 dst = out[n, c, od, oh]
                 for ow in range(OW):
                     dst[ow] = orow[ow]
