@@ -312,3 +312,42 @@ def test_output_dtype_and_no_input_mutation():
 def test_invalid_arguments_raise_pooling_error(build, call, match):
     with pytest.raises(PoolingError, match=match):
         call(build())
+
+
+def random_configs(count, seed=11):
+    """Random valid torch configurations (torch's own limit: padding <= kernel_size / 2)."""
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        n = int(rng.integers(1, 4))
+        k = int(rng.integers(1, 5))
+        yield (
+            n,
+            dict(
+                kernel_size=k,
+                stride=int(rng.integers(1, 4)),
+                padding=int(rng.integers(0, k // 2 + 1)),
+                ceil_mode=bool(rng.integers(0, 2)),
+            ),
+            int(rng.integers(1, 3)),
+        )
+
+
+@pytest.mark.parametrize("reducer", ["max", "avg"])
+def test_random_configurations_match_torch(reducer):
+    for i, (n, kwargs, dilation) in enumerate(random_configs(40)):
+        sizes = np.random.default_rng(i).integers(5, 10, size=n)
+        x = torch.randn(2, 3, *sizes.tolist())
+        if reducer == "max":
+            ours = getattr(pt, f"MaxPool{n}d")(**kwargs, dilation=dilation)
+            theirs = getattr(torch.nn, f"MaxPool{n}d")(**kwargs, dilation=dilation)
+        else:
+            ours = getattr(pt, f"AvgPool{n}d")(**kwargs)
+            theirs = getattr(torch.nn, f"AvgPool{n}d")(**kwargs)
+        try:
+            theirs(x)
+        except RuntimeError:  # torch rejects it (e.g. output size 0): poolkit must too
+            with pytest.raises(PoolingError):
+                ours(x)
+            continue
+        for variant in layouts(x, n).values():
+            check_same(ours, theirs, variant)
