@@ -166,6 +166,13 @@ def _alloc(n, c, spatial3, dtype, channels_last, zeros=False):
     return arr, arr
 
 
+def _bufs(shapes, dtypes):
+    """A factory of per-chunk work buffers (the kernels cannot allocate: see _threads.run)."""
+    if not isinstance(dtypes, tuple):
+        dtypes = (dtypes,) * len(shapes)
+    return lambda: tuple(np.empty(sh, dtype=dt) for sh, dt in zip(shapes, dtypes, strict=True))
+
+
 def _rows(taps) -> int:
     return taps.out_shape[0] * taps.out_shape[1]
 
@@ -196,9 +203,14 @@ def _max_values(x5, taps, cl):
     n, c = x5.shape[:2]
     kern, view = _alloc(n, c, taps.out_shape, x5.dtype, cl)
     if cl:
-        _run(k.max_cl, n * _rows(taps), _cl(x5), *taps.args(), taps.win, kern, work=x5.size)
+        W, OW = x5.shape[4], taps.out_shape[2]
+        bufs = _bufs(((W, c), (W, c), (OW, c), (OW, c)), x5.dtype)
+        args = (_cl(x5), *taps.args(), taps.win, kern)
+        _run(k.max_cl, n * _rows(taps), *args, work=x5.size, scratch=bufs)
     else:
-        _run(k.max_cf, n * c, x5, *taps.args(), taps.win, kern, work=x5.size)
+        W, OW = x5.shape[4], taps.out_shape[2]
+        bufs = _bufs(((W,), (W,), (OW,), (OW,)), x5.dtype)
+        _run(k.max_cf, n * c, x5, *taps.args(), taps.win, kern, work=x5.size, scratch=bufs)
     return view
 
 
@@ -223,10 +235,13 @@ def _argmax(x5, taps, cl, grad5=None):
         cb = _channel_block(n, c)
         items = n * (-(-c // cb))
         args = (_cl(x5), *taps.args(), backward, cb, out_k, idx_k, g_k, gin_k)
-        _run(k.argmax_cl, items, *args, work=x5.size)
+        bufs = _bufs(((cb,), (cb,), (cb,), (cb,)), (x5.dtype, x5.dtype, np.int64, np.int64))
+        _run(k.argmax_cl, items, *args, work=x5.size, scratch=bufs)
     else:
         args = (x5, *taps.args(), taps.win, backward, out_k, idx_k, g_k, gin_k)
-        _run(k.argmax_cf, n * c, *args, work=x5.size)
+        OW = taps.out_shape[2]
+        bufs = _bufs(((OW,), (OW,), (OW,), (OW,)), (x5.dtype, x5.dtype, np.int64, np.int64))
+        _run(k.argmax_cf, n * c, *args, work=x5.size, scratch=bufs)
     return gin if backward else (out, idx)
 
 
@@ -238,9 +253,13 @@ def _sum(x5, taps, cl, scaled, out_dtype):
     kern, view = _alloc(n, c, taps.out_shape, out_dtype, cl)
     m = taps.mults if scaled else tuple(np.ones(len(f)) for f in taps.first)
     if cl:
-        _run(k.sum_cl, n * _rows(taps), _cl(x5), *taps.args(), *m, scaled, acc, kern, work=x5.size)
+        bufs = _bufs(((x5.shape[4], c), (c,)), acc.dtype)
+        args = (_cl(x5), *taps.args(), *m, scaled, acc, kern)
+        _run(k.sum_cl, n * _rows(taps), *args, work=x5.size, scratch=bufs)
     else:
-        _run(k.sum_cf, n * c, x5, *taps.args(), taps.win, *m, scaled, acc, kern, work=x5.size)
+        bufs = _bufs(((x5.shape[4],), (taps.out_shape[2],)), acc.dtype)
+        args = (x5, *taps.args(), taps.win, *m, scaled, acc, kern)
+        _run(k.sum_cf, n * c, *args, work=x5.size, scratch=bufs)
     return view
 
 
@@ -253,9 +272,12 @@ def _sum_backward(g5, taps, cl, scaled, gdt):
     if cl:
         cb = _channel_block(n, c)
         items = n * (-(-c // cb))
-        _run(k.sum_bwd_cl, items, _cl(g), *taps.args(), *m, scaled, cb, gin_k, work=gin.size)
+        bufs = _bufs(((taps.in_shape[2], cb),), gdt)
+        args = (_cl(g), *taps.args(), *m, scaled, cb, gin_k)
+        _run(k.sum_bwd_cl, items, *args, work=gin.size, scratch=bufs)
     else:
-        _run(k.sum_bwd_cf, n * c, g, *taps.args(), *m, scaled, gin_k, work=gin.size)
+        bufs = _bufs(((taps.in_shape[2],),), gdt)
+        _run(k.sum_bwd_cf, n * c, g, *taps.args(), *m, scaled, gin_k, work=gin.size, scratch=bufs)
     return gin
 
 
@@ -282,24 +304,30 @@ def _blockscan(reducer, x5, window, cl, taps, out_dtype):
     src = _cl(x5) if cl else x5
     if h is not None and not _trivial(h):
         common = (h.kernel, h.stride, h.lo, is_max, ident, False, no_scale, np.ones(oh), acc)
+        b1, b2 = (W, c) if cl else (1, W)
+        bufs = _bufs(((h.kernel, b1, b2), (b1, b2), (b1, b2)), acc_dt)
         if cl:
             mid = np.empty((n, D, oh, W, c), dtype=acc_dt)
-            _run(k.bscan, n * D, src[None], mid[None], *common, work=x5.size)
+            _run(k.bscan, n * D, src[None], mid[None], *common, work=x5.size, scratch=bufs)
         else:
             mid = np.empty((n, c, D, oh, W), dtype=acc_dt)
             six, mid6 = src[:, :, :, :, None, :], mid[:, :, :, :, None, :]
-            _run(k.bscan, n * c * D, six, mid6, *common, work=x5.size)
+            _run(k.bscan, n * c * D, six, mid6, *common, work=x5.size, scratch=bufs)
     else:
         mid = src
     ow = w.out
     out_k, view = _alloc(n, c, (D, oh, ow), out_dtype, cl)
     mitem = np.outer(md, mh) if scaled else no_scale
     common = (w.kernel, w.stride, w.lo, is_max, ident, scaled, mitem, mw, acc)
+    b = c if cl else 1
+    span = (ow - 1) * w.stride + w.kernel
+    levels = w.kernel.bit_length()  # floor(log2(k)) + 1 doubling levels
+    bufs = _bufs(((levels, span * b), (ow * b,)), acc_dt)
     if cl:
-        _run(k.wdouble, n * D * oh, mid[None], out_k[None], *common, work=mid.size)
+        _run(k.wdouble, n * D * oh, mid[None], out_k[None], *common, work=mid.size, scratch=bufs)
     else:
         six, out6 = mid[..., None], out_k[..., None]
-        _run(k.wdouble, n * c * D * oh, six, out6, *common, work=mid.size)
+        _run(k.wdouble, n * c * D * oh, six, out6, *common, work=mid.size, scratch=bufs)
     return view
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from numba import njit
 
-_OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
+_OPTS = {"cache": True, "nogil": True, "_nrt": False, "error_model": "numpy", "boundscheck": False}
 
 
 @njit(**_OPTS)

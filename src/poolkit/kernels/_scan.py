@@ -19,12 +19,11 @@ ceil-mode overhang read as ``ident`` (the dtype's minimum for max, 0 for sums).
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
 from poolkit.kernels._window import _pick
 
-_OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
+_OPTS = {"cache": True, "nogil": True, "_nrt": False, "error_model": "numpy", "boundscheck": False}
 
 
 @njit(**_OPTS)
@@ -70,20 +69,17 @@ def _emit(dst, a, b, both, is_max, scaled, m):
 
 
 @njit(**_OPTS)
-def bscan(i0, i1, x6, out6, k, s, lo, is_max, ident, scaled, mitem, mout, acc):
+def bscan(i0, i1, x6, out6, k, s, lo, is_max, ident, scaled, mitem, mout, acc, S, PA, PB):
     """Block scan along axis 3 of ``x6 (A0, A1, A2, L, B1, B2)`` into ``out6 (.., O, ..)``.
 
     Window ``o`` covers padded positions ``[o*s, o*s + k)``, i.e. inputs from ``o*s - lo``.
     Items are ``(a0, a1, a2)`` triples; with ``scaled`` output ``o`` of item ``(.., a1, a2)``
     is multiplied by ``mitem[a1, a2] * mout[o]``.
     """
-    _A0, A1, A2, L, B1, B2 = x6.shape
+    _A0, A1, A2, L, _B1, _B2 = x6.shape
     O = out6.shape[3]
     last_start = (O - 1) * s
     span = last_start + k
-    S = np.empty((k, B1, B2), dtype=acc.dtype)
-    PA = np.empty((B1, B2), dtype=acc.dtype)
-    PB = np.empty((B1, B2), dtype=acc.dtype)
     for item in range(i0, i1):
         a0 = item // (A1 * A2)
         rest = item - a0 * A1 * A2
@@ -132,7 +128,7 @@ def bscan(i0, i1, x6, out6, k, s, lo, is_max, ident, scaled, mitem, mout, acc):
 
 
 @njit(**_OPTS)
-def wdouble(i0, i1, t6, out6, k, s, lo, is_max, ident, scaled, mitem, mout, acc):
+def wdouble(i0, i1, t6, out6, k, s, lo, is_max, ident, scaled, mitem, mout, acc, lev, res):
     """Windows along axis 4 of ``t6 (A0, A1, A2, A3, L, B)`` by doubling, vectorised over
     whole flattened ``(L, B)`` rows (``B = 1`` for channels-first W, ``C`` channels-last).
 
@@ -146,8 +142,6 @@ def wdouble(i0, i1, t6, out6, k, s, lo, is_max, ident, scaled, mitem, mout, acc)
     nlev = 0
     while (1 << (nlev + 1)) <= k:
         nlev += 1
-    lev = np.empty((nlev + 1, span * B), dtype=acc.dtype)
-    res = np.empty(O * B, dtype=acc.dtype)
     for item in range(i0, i1):
         a0 = item // (A1 * A2 * A3)
         rest = item - a0 * A1 * A2 * A3

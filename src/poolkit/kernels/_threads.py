@@ -66,18 +66,24 @@ def _pool(size: int) -> ThreadPoolExecutor:
         return _state["pool"]
 
 
-def run(kernel, items: int, *args, work: int | None = None) -> None:
-    """Call ``kernel(i0, i1, *args)`` over ``[0, items)`` split in chunks across threads.
+def run(kernel, items: int, *args, work: int | None = None, scratch=None) -> None:
+    """Call ``kernel(i0, i1, *args, *scratch())`` over ``[0, items)`` split in chunks across
+    threads; ``scratch`` (a callable) gives every chunk its own work buffers.
 
-    ``work`` (elements touched) below :data:`SERIAL_BELOW` runs serially in this thread.
+    The kernels are compiled without Numba's reference counting (``_nrt=False``): a view
+    of a shared array would otherwise update that array's reference count atomically, and
+    threads fighting over that one cache line made the kernels slower with more threads.
+    So they cannot allocate, and get their buffers here. ``work`` (elements touched) below
+    :data:`SERIAL_BELOW` runs serially in this thread.
     """
+    extra = scratch if scratch is not None else tuple
     threads = min(num_threads(), items)
     if threads <= 1 or (work is not None and work < SERIAL_BELOW):
-        kernel(0, items, *args)
+        kernel(0, items, *args, *extra())
         return
     chunks = min(items, 2 * threads)  # a little slack balances threads on a busy machine
     bounds = [items * i // chunks for i in range(chunks + 1)]
     pool = _pool(threads)
-    futures = [pool.submit(kernel, a, b, *args) for a, b in pairwise(bounds) if b > a]
+    futures = [pool.submit(kernel, a, b, *args, *extra()) for a, b in pairwise(bounds) if b > a]
     for future in futures:
         future.result()

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-_OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
+_OPTS = {"cache": True, "nogil": True, "_nrt": False, "error_model": "numpy", "boundscheck": False}
 
 
 # --------------------------------------------------------------------------- max values
@@ -43,11 +43,14 @@ def _pick(r, v):
 
 @njit(**_OPTS)
 def _hmax(row, oa, ob, fw, nw, dw, sw, off, kw, ia, ib):
-    """Horizontal max pass of one combined row; returns the buffer (``oa`` or ``ob``) that
-    holds the outputs. Interior outputs ``[ia, ib)`` go tap-outer with unsigned indices
-    (Numba's negative-index wraparound would otherwise turn each load into a select, no
-    vector loads) and literal strides 1 and 2; edge outputs run scalar."""
+    """Horizontal max pass of one combined row; returns 0 when ``oa`` holds the outputs,
+    1 for ``ob`` (without reference counting, a function may not return an array).
+
+    Interior outputs ``[ia, ib)`` go tap-outer with unsigned indices (Numba's negative-index
+    wraparound would otherwise turn each load into a select: no vector loads) and literal
+    strides 1 and 2; edge outputs run scalar."""
     orow, ospare = oa, ob
+    which = 0
     ni = ib - ia
     if ni > 0:
         b0 = ia * sw + off
@@ -68,6 +71,7 @@ def _hmax(row, oa, ob, fw, nw, dw, sw, off, kw, ia, ib):
                     q = _u(ia + i)
                     ospare[q] = _pick(orow[q], row[_u(bt + i * sw)])
             orow, ospare = ospare, orow
+            which = 1 - which
     for ow in range(len(fw)):
         if ia <= ow < ib:
             continue
@@ -75,11 +79,11 @@ def _hmax(row, oa, ob, fw, nw, dw, sw, off, kw, ia, ib):
         for t in range(1, nw[ow]):
             b = _pick(b, row[fw[ow] + t * dw])
         orow[ow] = b
-    return orow
+    return which
 
 
 @njit(**_OPTS)
-def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out):
+def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob):
     """Max values. Vertical taps combine whole rows, then the row is reduced horizontally;
     ``win = (stride_w, -lo_w, k_w, ia, ib)`` marks outputs ``[ia, ib)`` whose taps are all
     inside the row, done tap-outer so the inner loop vectorises.
@@ -91,10 +95,6 @@ def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out):
     OD, OH, OW = out.shape[2], out.shape[3], out.shape[4]
     dd, dh, dw = dil[0], dil[1], dil[2]
     sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
-    ra = np.empty(W, dtype=x.dtype)
-    rb = np.empty(W, dtype=x.dtype)
-    oa = np.empty(OW, dtype=x.dtype)
-    ob = np.empty(OW, dtype=x.dtype)
     for p in range(i0, i1):
         n = p // C
         c = p - n * C
@@ -102,7 +102,7 @@ def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out):
             for oh in range(OH):
                 if nd[od] * nh[oh] == 1:  # one input row (1-d pooling): no row copy
                     src = x[n, c, fd[od], fh[oh]]
-                    orow = _hmax(src, oa, ob, fw, nw, dw, sw, off, kw, ia, ib)
+                    which = _hmax(src, oa, ob, fw, nw, dw, sw, off, kw, ia, ib)
                 else:
                     row, spare = ra, rb
                     first = True
@@ -118,14 +118,15 @@ def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out):
                                 for w in range(W):
                                     spare[w] = _pick(row[w], src[w])
                                 row, spare = spare, row
-                    orow = _hmax(row, oa, ob, fw, nw, dw, sw, off, kw, ia, ib)
+                    which = _hmax(row, oa, ob, fw, nw, dw, sw, off, kw, ia, ib)
+                orow = oa if which == 0 else ob
                 dst = out[n, c, od, oh]
                 for ow in range(OW):
                     dst[ow] = orow[ow]
 
 
 @njit(**_OPTS)
-def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out):
+def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob):
     """Max values, channels-last: rows of (W, C) combine elementwise, vectorised over C;
     then interior outputs ``[ia, ib)`` advance tap by tap over the whole row (one long
     vector loop per tap), edge outputs pixel by pixel. Ping-pong buffers as in
@@ -135,10 +136,6 @@ def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out):
     dd, dh, dw = dil[0], dil[1], dil[2]
     sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
     ni = ib - ia
-    ra = np.empty((W, C), dtype=x.dtype)
-    rb = np.empty((W, C), dtype=x.dtype)
-    oa = np.empty((OW, C), dtype=x.dtype)
-    ob = np.empty((OW, C), dtype=x.dtype)
     for item in range(i0, i1):
         n = item // (OD * OH)
         rest = item - n * OD * OH
@@ -195,7 +192,9 @@ def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out):
 
 
 @njit(**_OPTS)
-def argmax_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, backward, out, idx, g, gin):
+def argmax_cf(
+    i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, backward, out, idx, g, gin, va, vb, xa, xb
+):
     """Recompute each window's argmax in window order. Forward (``backward=False``): write the
     value to ``out`` and the flat plane index to ``idx``. Backward: add ``g`` at the argmax of
     ``gin`` (C-contiguous, zero-filled by the caller); one plane per thread: deterministic.
@@ -208,10 +207,6 @@ def argmax_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, backward, out, idx, g
     dd, dh, dw = dil[0], dil[1], dil[2]
     sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
     ni = ib - ia
-    va = np.empty(OW, dtype=x.dtype)
-    vb = np.empty(OW, dtype=x.dtype)
-    xa = np.empty(OW, dtype=np.int64)
-    xb = np.empty(OW, dtype=np.int64)
     for p in range(i0, i1):
         n = p // C
         c = p - n * C
@@ -288,17 +283,15 @@ def argmax_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, backward, out, idx, g
 
 
 @njit(**_OPTS)
-def argmax_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, backward, cb, out, idx, g, gin):
+def argmax_cl(
+    i0, i1, x, fd, nd, fh, nh, fw, nw, dil, backward, cb, out, idx, g, gin, va, vb, xa, xb
+):
     """Channels-last :func:`argmax_cf`: items are (n, block of ``cb`` channels), vectorised
     over the block; every output of an item is visited by one thread (deterministic)."""
     _N, _D, H, W, C = x.shape
     OD, OH, OW = len(nd), len(nh), len(nw)
     dd, dh, dw = dil[0], dil[1], dil[2]
     nblocks = (C + cb - 1) // cb
-    va = np.empty(cb, dtype=x.dtype)
-    vb = np.empty(cb, dtype=x.dtype)
-    xa = np.empty(cb, dtype=np.int64)
-    xb = np.empty(cb, dtype=np.int64)
     for item in range(i0, i1):
         n = item // nblocks
         c0 = (item - n * nblocks) * cb
@@ -344,7 +337,7 @@ def argmax_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, backward, cb, out, idx, g,
 
 
 @njit(**_OPTS)
-def sum_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc, out):
+def sum_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc, out, row, orow):
     """Window sums accumulated in ``acc.dtype``; with ``scaled`` each output is multiplied by
     ``md[od] * mh[oh] * mw[ow]`` (the reciprocal divisor of average pooling)."""
     _N, C, _D, _H, W = x.shape
@@ -354,8 +347,6 @@ def sum_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc,
     for p in range(i0, i1):
         n = p // C
         c = p - n * C
-        row = np.empty(W, dtype=acc.dtype)
-        orow = np.empty(OW, dtype=acc.dtype)
         for od in range(OD):
             for oh in range(OH):
                 first = True
@@ -404,7 +395,7 @@ def sum_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc,
 
 
 @njit(**_OPTS)
-def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, acc, out):
+def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, acc, out, row, orow):
     """Channels-last :func:`sum_cf`, vectorised over C."""
     _N, _D, _H, W, C = x.shape
     OD, OH, OW = out.shape[1], out.shape[2], out.shape[3]
@@ -414,8 +405,6 @@ def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, acc, out)
         rest = item - n * OD * OH
         od = rest // OH
         oh = rest - od * OH
-        row = np.empty((W, C), dtype=acc.dtype)
-        orow = np.empty(C, dtype=acc.dtype)
         first = True
         for i in range(nd[od]):
             d = fd[od] + i * dd
@@ -448,7 +437,7 @@ def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, acc, out)
 
 
 @njit(**_OPTS)
-def sum_bwd_cf(i0, i1, g, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, gin):
+def sum_bwd_cf(i0, i1, g, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, gin, row):
     """Gradient of :func:`sum_cf`: each output's (scaled) gradient is spread along its row's
     taps into a row buffer, which is then added to every vertical tap row of ``gin``
     (zero-filled by the caller). One plane per thread: deterministic."""
@@ -458,7 +447,6 @@ def sum_bwd_cf(i0, i1, g, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, gin):
     for p in range(i0, i1):
         n = p // C
         c = p - n * C
-        row = np.empty(W, dtype=gin.dtype)
         for od in range(OD):
             for oh in range(OH):
                 for w in range(W):
@@ -478,7 +466,7 @@ def sum_bwd_cf(i0, i1, g, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, gin):
 
 
 @njit(**_OPTS)
-def sum_bwd_cl(i0, i1, g, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, cb, gin):
+def sum_bwd_cl(i0, i1, g, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, cb, gin, row):
     """Channels-last :func:`sum_bwd_cf`; items are (n, block of ``cb`` channels)."""
     _N, _D, _H, W, C = gin.shape
     OD, OH, OW = len(nd), len(nh), len(nw)
@@ -489,7 +477,6 @@ def sum_bwd_cl(i0, i1, g, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, cb, g
         c0 = (item - n * nblocks) * cb
         c1 = min(C, c0 + cb)
         m_ = c1 - c0
-        row = np.empty((W, m_), dtype=gin.dtype)
         for od in range(OD):
             for oh in range(OH):
                 row[:, :] = 0
