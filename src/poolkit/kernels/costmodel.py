@@ -20,12 +20,14 @@ The caller never picks an algorithm; the drivers ask this module. The rules, che
     vertical taps (D, H) combine whole rows elementwise (contiguous inner loop, vectorised),
     then the row is reduced along W; channels-last inputs vectorise across C instead.
     Cost ~ ``(k_d*k_h + k_w/s_w)`` operations per input element.
-  * *block scan* (van Herk / Gil-Werman; large overlapping windows, dilation 1): per axis,
-    prefix and suffix scans inside blocks of ``k`` give any window as ``op(suffix, prefix)``
-    - about 3 operations per element whatever ``k``. Used for max and sum/avg when
-    ``k >= BLOCKSCAN_MIN_KERNEL`` and the windows overlap (``k >= 2*stride``). Sums use
-    these block-local scans rather than one running prefix sum, so no cancellation between
-    far-apart values, and inf/NaN behave as in a direct sum.
+  * *block scan + doubling* (large overlapping windows, dilation 1, no depth window): along
+    H the van Herk / Gil-Werman block scan (prefix and suffix scans inside blocks of ``k``
+    give any window as ``op(suffix, prefix)``: ~3 operations per element whatever ``k``),
+    vectorised across the contiguous axis; along W, doubling over whole rows (``log2 k``
+    contiguous vector passes). Used for max and sum/avg when some axis has
+    ``k >= BLOCKSCAN_MIN_KERNEL`` and ``k >= 2*stride``. Sums use block-local scans and
+    disjoint dyadic pieces, never one running prefix sum: no cancellation between far-apart
+    values, and inf/NaN behave as in a direct sum.
   * *argmax*: max with indices and the max backward recompute the argmax in window order
     (PyTorch's rule); the backward adds each gradient at the argmax, one plane (or one
     channel block) per thread, so it is deterministic.
