@@ -91,3 +91,20 @@ def test_compile_fullgraph_matches_eager():
     # a new batch and map size: dynamo recompiles with symbolic sizes, still one graph
     x = torch.randn(3, 3, 20, 18)
     torch.testing.assert_close(compiled(x), model(x))
+
+
+def test_compile_dynamic_true_traces_symbolic_sizes_and_float_p():
+    # dynamic=True makes sizes and Python floats (p) symbolic: p must stay out of the traced
+    # constants, and the fake implementations must take symbolic sizes
+    model = torch.nn.Sequential(
+        pt.MaxPool2d(3, 2, "same"), pt.LPPool2d(2.5, 2), pt.AvgPool2d(2, ceil_mode=True)
+    )
+    compiled = torch.compile(model, fullgraph=True, backend="aot_eager", dynamic=True)
+    for shape in [(2, 3, 16, 16), (3, 2, 21, 18)]:
+        x = torch.rand(shape, requires_grad=True)
+        got = compiled(x)
+        (grad,) = torch.autograd.grad(got.sum(), x)
+        expected = model(x)
+        (expected_grad,) = torch.autograd.grad(expected.sum(), x)
+        torch.testing.assert_close(got, expected)
+        torch.testing.assert_close(grad, expected_grad)

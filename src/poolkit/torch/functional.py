@@ -73,10 +73,21 @@ def _constant(fn):
     return fn
 
 
+def _p(p) -> float:
+    """The Lp order, checked. Outside torch.compile this is poolkit's own check; while
+    tracing, p may be a symbolic float (``dynamic=True``), so the same rule is spelled without
+    NumPy and stays out of the traced constants."""
+    if not torch.compiler.is_compiling():
+        return check_p(p)
+    if isinstance(p, bool) or not isinstance(p, int | float) or p != p or p <= 0:
+        raise PoolingError(f"p must be a real number > 0 (inf allowed); got {p!r}")
+    return p
+
+
 @_constant
 def _window_args(
     reducer, n, kernel_size, stride, padding, dilation, ceil_mode, count_include_pad,
-    divisor_override, p, return_indices,
+    divisor_override, return_indices,
 ):  # fmt: skip
     kernel = to_tuple(kernel_size, n, "kernel_size")
     strides = _stride(stride, kernel, n)
@@ -86,8 +97,7 @@ def _window_args(
     indices = check_bool(return_indices, "return_indices")
     cip = default_count_include_pad(count_include_pad, padding) if reducer == "avg" else True
     divisor = check_divisor_override(divisor_override) if reducer == "avg" else None
-    p = check_p(p) if reducer == "lp" else 2.0
-    return kernel, strides, dilations, spec, flat, mode, ceil, indices, cip, divisor, p
+    return kernel, strides, dilations, spec, flat, mode, ceil, indices, cip, divisor
 
 
 def window_pool(
@@ -107,10 +117,11 @@ def window_pool(
 ):
     """The generic windowed pooling behind every ``<reducer>_pool<n>d``."""
     check_input(x, n)
-    kernel, strides, dilations, spec, flat, mode, ceil, indices, cip, divisor, p = _window_args(
+    kernel, strides, dilations, spec, flat, mode, ceil, indices, cip, divisor = _window_args(
         reducer, n, kernel_size, stride, padding, dilation, ceil_mode, count_include_pad,
-        divisor_override, p, return_indices,
+        divisor_override, return_indices,
     )  # fmt: skip
+    p = _p(p) if reducer == "lp" else 2.0
     if use_kernels(x):
         if indices:
             return _ops.max_pool_with_indices(
@@ -134,8 +145,8 @@ def _adaptive_args(output_size, n, return_indices):
 
 
 @_constant
-def _global_args(reducer, p, keepdims):
-    return (check_p(p) if reducer == "lp" else 2.0), check_bool(keepdims, "keepdims")
+def _global_args(keepdims):
+    return check_bool(keepdims, "keepdims")
 
 
 def adaptive_pool(x, reducer: str, n: int, output_size, return_indices=False):
@@ -154,7 +165,8 @@ def adaptive_pool(x, reducer: str, n: int, output_size, return_indices=False):
 def global_pool(x, reducer: str, n: int, p=2.0, keepdims=False):
     """One number per channel: ``(N, C, *spatial) -> (N, C)`` (``keepdims`` keeps 1s)."""
     check_input(x, n)
-    p, keep = _global_args(reducer, p, keepdims)
+    keep = _global_args(keepdims)
+    p = _p(p) if reducer == "lp" else 2.0
     if use_kernels(x):
         return _ops.global_pool(x, reducer, n, p, keep)
     return _compose.global_pool(x, reducer, n, p, keep)
