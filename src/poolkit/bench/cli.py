@@ -345,6 +345,7 @@ def run(args) -> int:
         except Exception as error:
             print(f"note: poolkit.torch does not import ({error}); the training-step case "
                   f"is skipped", file=sys.stderr)  # fmt: skip
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow is imported
     for name in ("torch", "tensorflow"):
         if any(p.startswith(name) for p in peer_names) and installed(name):
             __import__(name)

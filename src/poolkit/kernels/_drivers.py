@@ -290,7 +290,7 @@ def _blockscan(reducer, x5, window, cl, taps, out_dtype):
     k = _loader.scan()
     is_max = reducer == "max"
     scaled = reducer == "avg"
-    acc_dt = x5.dtype if is_max else costmodel.acc_dtype(x5.dtype)
+    acc_dt = x5.dtype if is_max else costmodel.scan_acc_dtype(x5.dtype)
     acc = np.zeros(1, dtype=acc_dt)
     ident = identity("max", acc_dt) if is_max else acc_dt.type(0)
     h, w = _lift(window.axes, None)[1:]

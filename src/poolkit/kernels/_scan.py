@@ -58,14 +58,30 @@ def _fill(dst, value):
 
 @njit(**_OPTS)
 def _emit(dst, a, b, both, is_max, scaled, m):
-    """``dst = op(a, b)`` (or ``a`` alone), times ``m`` when ``scaled``."""
+    """``dst = op(a, b)`` (or ``a`` alone), times ``m`` when ``scaled``; the flags are tested
+    outside the loops so each loop stays a plain vector loop."""
     B1, B2 = dst.shape
-    for i in range(B1):
-        for j in range(B2):
-            v = a[i, j]
-            if both:
-                v = _pick(v, b[i, j]) if is_max else v + b[i, j]
-            dst[i, j] = v * m if scaled else v
+    if not both:
+        if scaled:
+            for i in range(B1):
+                for j in range(B2):
+                    dst[i, j] = a[i, j] * m
+        else:
+            for i in range(B1):
+                for j in range(B2):
+                    dst[i, j] = a[i, j]
+    elif is_max:
+        for i in range(B1):
+            for j in range(B2):
+                dst[i, j] = _pick(a[i, j], b[i, j])
+    elif scaled:
+        for i in range(B1):
+            for j in range(B2):
+                dst[i, j] = (a[i, j] + b[i, j]) * m
+    else:
+        for i in range(B1):
+            for j in range(B2):
+                dst[i, j] = a[i, j] + b[i, j]
 
 
 @njit(**_OPTS)

@@ -10,7 +10,8 @@ The caller never picks an algorithm; the drivers ask this module. The rules, che
   under ``_threads.SERIAL_BELOW`` elements run in the calling thread.
 - **dtype**: float32 and float64 run natively; float16 computes in float32 (one conversion
   pass, exact for max); float32 sums over at most ``FLOAT32_ACC_MAX_TAPS`` taps accumulate in
-  float32 (error <= taps * eps32 * sum|x|), longer ones and the block scan in float64; bool
+  float32 (error <= taps * eps32 * sum|x|), longer direct ones in float64, block scans in
+  the input's float type (see ``scan_acc_dtype``); bool
   and integers up to 32 bits compute in int64 (exact: max picks a value, integer sums
   accumulate in int64 anyway); Lp computes ``|x|^p`` in float64 with one NumPy pass, then
   runs the sum kernel.
@@ -74,6 +75,14 @@ def sum_acc_dtype(dtype, taps: int) -> np.dtype:
     if dtype == np.float32 and taps <= FLOAT32_ACC_MAX_TAPS:
         return dtype
     return acc_dtype(dtype)
+
+
+def scan_acc_dtype(dtype) -> np.dtype:
+    """Block-scan sums: float32 stays float32 (each piece sums <= k values in a dyadic
+    tree, error ~ (k + log2 k) * eps32 * sum|x|, like NumPy's pairwise float32 sum; half the
+    memory traffic of a float64 intermediate), integers accumulate in int64."""
+    dtype = np.dtype(dtype)
+    return dtype if dtype.kind == "f" else acc_dtype(dtype)
 
 
 def grad_dtype(dtype) -> np.dtype:
