@@ -209,7 +209,8 @@ def _max_values(x5, taps, cl):
         _run(k.max_cl, n * _rows(taps), *args, work=x5.size, scratch=bufs)
     else:
         W, OW = x5.shape[4], taps.out_shape[2]
-        bufs = _bufs(((W,), (W,), (OW,), (OW,)), x5.dtype)
+        half = W // 2 + 1
+        bufs = _bufs(((W,), (W,), (OW,), (OW,), (half,), (half,)), x5.dtype)
         _run(k.max_cf, n * c, x5, *taps.args(), taps.win, kern, work=x5.size, scratch=bufs)
     return view
 
@@ -257,7 +258,8 @@ def _sum(x5, taps, cl, scaled, out_dtype):
         args = (_cl(x5), *taps.args(), *m, scaled, acc, kern)
         _run(k.sum_cl, n * _rows(taps), *args, work=x5.size, scratch=bufs)
     else:
-        bufs = _bufs(((x5.shape[4],), (taps.out_shape[2],)), acc.dtype)
+        half = x5.shape[4] // 2 + 1
+        bufs = _bufs(((x5.shape[4],), (taps.out_shape[2],), (half,), (half,)), acc.dtype)
         args = (x5, *taps.args(), taps.win, *m, scaled, acc, kern)
         _run(k.sum_cf, n * c, *args, work=x5.size, scratch=bufs)
     return view

@@ -42,7 +42,7 @@ def _pick(r, v):
 
 
 @njit(**_OPTS)
-def _hmax(row, oa, ob, fw, nw, dw, sw, off, kw, ia, ib):
+def _hmax(row, oa, ob, ea, eb, fw, nw, dw, sw, off, kw, ia, ib):
     """Horizontal max pass of one combined row; returns 0 when ``oa`` holds the outputs,
     1 for ``ob`` (without reference counting, a function may not return an array).
 
@@ -54,6 +54,14 @@ def _hmax(row, oa, ob, fw, nw, dw, sw, off, kw, ia, ib):
     ni = ib - ia
     if ni > 0:
         b0 = ia * sw + off
+        if sw == 2:
+            # Stride 2 reads every other element: split the row into its even and odd
+            # halves once (one interleaved copy LLVM vectorises), so every tap below is a
+            # contiguous vector loop instead of a scalar strided one.
+            for i in range(min(len(ea), (len(row) + 1) // 2)):
+                ea[i] = row[_u(2 * i)]
+            for i in range(min(len(eb), len(row) // 2)):
+                eb[i] = row[_u(2 * i + 1)]
         for i in range(ni):
             orow[_u(ia + i)] = row[_u(b0 + i * sw)]
         for t in range(1, kw):
@@ -62,10 +70,12 @@ def _hmax(row, oa, ob, fw, nw, dw, sw, off, kw, ia, ib):
                 for i in range(ni):
                     q = _u(ia + i)
                     ospare[q] = _pick(orow[q], row[_u(bt + i)])
-            elif sw == 2:
+            elif sw == 2:  # even/odd halves (below): contiguous loads
+                half = ea if bt % 2 == 0 else eb
+                h0 = bt // 2
                 for i in range(ni):
                     q = _u(ia + i)
-                    ospare[q] = _pick(orow[q], row[_u(bt + 2 * i)])
+                    ospare[q] = _pick(orow[q], half[_u(h0 + i)])
             else:
                 for i in range(ni):
                     q = _u(ia + i)
@@ -83,7 +93,7 @@ def _hmax(row, oa, ob, fw, nw, dw, sw, off, kw, ia, ib):
 
 
 @njit(**_OPTS)
-def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob):
+def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob, ea, eb):
     """Max values. Vertical taps combine whole rows, then the row is reduced horizontally;
     ``win = (stride_w, -lo_w, k_w, ia, ib)`` marks outputs ``[ia, ib)`` whose taps are all
     inside the row, done tap-outer so the inner loop vectorises.
@@ -102,7 +112,7 @@ def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob):
             for oh in range(OH):
                 if nd[od] * nh[oh] == 1:  # one input row (1-d pooling): no row copy
                     src = x[n, c, fd[od], fh[oh]]
-                    which = _hmax(src, oa, ob, fw, nw, dw, sw, off, kw, ia, ib)
+                    which = _hmax(src, oa, ob, ea, eb, fw, nw, dw, sw, off, kw, ia, ib)
                 else:
                     row, spare = ra, rb
                     first = True
@@ -118,7 +128,7 @@ def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob):
                                 for w in range(W):
                                     spare[w] = _pick(row[w], src[w])
                                 row, spare = spare, row
-                    which = _hmax(row, oa, ob, fw, nw, dw, sw, off, kw, ia, ib)
+                    which = _hmax(row, oa, ob, ea, eb, fw, nw, dw, sw, off, kw, ia, ib)
                 orow = oa if which == 0 else ob
                 dst = out[n, c, od, oh]
                 for ow in range(OW):
@@ -337,7 +347,9 @@ def argmax_cl(
 
 
 @njit(**_OPTS)
-def sum_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc, out, row, orow):
+def sum_cf(
+    i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc, out, row, orow, ea, eb
+):
     """Window sums accumulated in ``acc.dtype``; with ``scaled`` each output is multiplied by
     ``md[od] * mh[oh] * mw[ow]`` (the reciprocal divisor of average pooling)."""
     _N, C, _D, _H, W = x.shape
@@ -369,8 +381,13 @@ def sum_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc,
                         b += row[fw[ow] + t * dw]
                     orow[ow] = b
                 ni = ib - ia
-                if ni > 0:  # interior, tap-outer, unsigned indices (see max_cf)
+                if ni > 0:  # interior, tap-outer, unsigned indices (see _hmax)
                     b0 = ia * sw + off
+                    if sw == 2:  # even and odd halves: contiguous taps (see _hmax)
+                        for i in range((W + 1) // 2):
+                            ea[i] = row[_u(2 * i)]
+                        for i in range(W // 2):
+                            eb[i] = row[_u(2 * i + 1)]
                     for i in range(ni):
                         orow[_u(ia + i)] = row[_u(b0 + i * sw)]
                     for t in range(1, kw):
@@ -379,8 +396,10 @@ def sum_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc,
                             for i in range(ni):
                                 orow[_u(ia + i)] += row[_u(bt + i)]
                         elif sw == 2:
+                            half = ea if bt % 2 == 0 else eb
+                            h0 = bt // 2
                             for i in range(ni):
-                                orow[_u(ia + i)] += row[_u(bt + 2 * i)]
+                                orow[_u(ia + i)] += half[_u(h0 + i)]
                         else:
                             for i in range(ni):
                                 orow[_u(ia + i)] += row[_u(bt + i * sw)]
