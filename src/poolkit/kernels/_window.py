@@ -28,20 +28,20 @@ _OPTS = {"cache": True, "nogil": True, "_nrt": False, "error_model": "numpy", "b
 # --------------------------------------------------------------------------- max values
 
 
-@njit(**_OPTS)
+@njit(inline="always", **_OPTS)
 def _u(i):
     """An index known to be >= 0 as unsigned: Numba then skips its negative-index wraparound
     select, which would otherwise turn contiguous vector loads into gathers."""
     return np.uint64(i)
 
 
-@njit(**_OPTS)
+@njit(inline="always", **_OPTS)
 def _pick(r, v):
     """PyTorch's max step as a select: ``v`` if ``v > r`` or ``v`` is NaN, else ``r``."""
     return v if (v > r) | (v != v) else r
 
 
-@njit(**_OPTS)
+@njit(inline="always", **_OPTS)
 def _hmax(row, oa, ob, ea, eb, fw, nw, dw, sw, off, kw, ia, ib):
     """Horizontal max pass of one combined row; returns 0 when ``oa`` holds the outputs,
     1 for ``ob`` (without reference counting, a function may not return an array).
@@ -82,9 +82,8 @@ def _hmax(row, oa, ob, ea, eb, fw, nw, dw, sw, off, kw, ia, ib):
                     ospare[q] = _pick(orow[q], row[_u(bt + i * sw)])
             orow, ospare = ospare, orow
             which = 1 - which
-    for ow in range(len(fw)):
-        if ia <= ow < ib:
-            continue
+    for e in range(len(fw) - (ib - ia)):  # edge outputs only
+        ow = e if e < ia else e + (ib - ia)
         b = row[fw[ow]]
         for t in range(1, nw[ow]):
             b = _pick(b, row[fw[ow] + t * dw])
@@ -180,9 +179,8 @@ def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob):
                 for c in range(C):
                     ospare[oq, c] = _pick(orow[oq, c], row[wq, c])
             orow, ospare = ospare, orow
-        for ow in range(OW):  # edges: per pixel, into the final buffer
-            if ia <= ow < ib:
-                continue
+        for e in range(OW - (ib - ia)):  # edges: per pixel, into the final buffer
+            ow = e if e < ia else e + (ib - ia)
             w0 = fw[ow]
             for c in range(C):
                 orow[ow, c] = row[_u(w0), c]
@@ -261,9 +259,8 @@ def argmax_cf(
                                         spare[k] = v if take else b
                                         sidx[k] = f0 + q * sw if take else bidx[k]
                                 best, spare, bidx, sidx = spare, best, sidx, bidx
-                for ow in range(OW):
-                    if ia <= ow < ib:
-                        continue
+                for e in range(OW - (ib - ia)):  # edge outputs only
+                    ow = e if e < ia else e + (ib - ia)
                     w0 = fw[ow]
                     bval = x[n, c, d0, h0, w0]
                     bflat = (d0 * H + h0) * W + w0
@@ -373,9 +370,8 @@ def sum_cf(
                         else:
                             for w in range(W):
                                 row[w] += src[w]
-                for ow in range(OW):
-                    if ia <= ow < ib:
-                        continue
+                for e in range(OW - (ib - ia)):  # edge outputs only
+                    ow = e if e < ia else e + (ib - ia)
                     b = row[fw[ow]]
                     for t in range(1, nw[ow]):
                         b += row[fw[ow] + t * dw]
