@@ -15,6 +15,11 @@ Two memory orders:
 
 The max rule is PyTorch's CPU loop, taps visited in window order:
 ``if v > best or isnan(v): best = v`` (ties keep the first, NaN wins, the last NaN wins).
+
+Every kernel is serial over an item range ``[i0, i1)`` (the thread pool in
+:mod:`poolkit.kernels._threads` runs the ranges), releases the GIL, and is compiled without
+reference counting (``_nrt=False``), so it cannot allocate: its work buffers are the trailing
+arguments, one set per chunk.
 """
 
 from __future__ import annotations
