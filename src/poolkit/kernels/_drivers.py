@@ -166,6 +166,22 @@ def _alloc(n, c, spatial3, dtype, channels_last, zeros=False):
     return arr, arr
 
 
+def _cover(taps: Taps, axis: int):
+    """CSR lists of the outputs whose windows cover each input index along ``axis``:
+    outputs of input ``i`` are ``lst[ptr[i]:ptr[i + 1]]``, in increasing order."""
+    first, count = taps.first[axis], taps.count[axis]
+    dil = int(taps.dil[axis])
+    length = taps.in_shape[axis]
+    owners = [[] for _ in range(length)]
+    for o, (f, k) in enumerate(zip(first.tolist(), count.tolist(), strict=True)):
+        for t in range(k):
+            owners[f + t * dil].append(o)
+    ptr = np.zeros(length + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(o) for o in owners])
+    lst = np.array([o for row in owners for o in row], dtype=np.int64)
+    return ptr, lst
+
+
 def _bufs(shapes, dtypes):
     """A factory of per-chunk work buffers (the kernels cannot allocate: see _threads.run)."""
     if not isinstance(dtypes, tuple):
@@ -268,7 +284,7 @@ def _sum(x5, taps, cl, scaled, out_dtype):
 def _sum_backward(g5, taps, cl, scaled, gdt):
     k = _k()
     n, c = g5.shape[:2]
-    gin_k, gin = _alloc(n, c, taps.in_shape, gdt, cl, zeros=True)
+    gin_k, gin = _alloc(n, c, taps.in_shape, gdt, cl, zeros=cl)  # CF writes every row once
     m = taps.mults if scaled else tuple(np.ones(len(f)) for f in taps.first)
     g = g5.astype(gdt, copy=False)
     if cl:
@@ -278,8 +294,11 @@ def _sum_backward(g5, taps, cl, scaled, gdt):
         args = (_cl(g), *taps.args(), *m, scaled, cb, gin_k)
         _run(k.sum_bwd_cl, items, *args, work=gin.size, scratch=bufs)
     else:
-        bufs = _bufs(((taps.in_shape[2],),), gdt)
-        _run(k.sum_bwd_cf, n * c, g, *taps.args(), *m, scaled, gin_k, work=gin.size, scratch=bufs)
+        cover = (*_cover(taps, 0), *_cover(taps, 1))
+        rows = taps.out_shape[0] * taps.out_shape[1]
+        bufs = _bufs(((rows, taps.in_shape[2]),), gdt)
+        args = (g, *taps.args(), *m, scaled, *cover, gin_k)
+        _run(k.sum_bwd_cf, n * c, *args, work=gin.size, scratch=bufs)
     return gin
 
 
