@@ -74,6 +74,8 @@ def copy_bandwidth(nbytes: int, threads: int, repeat: int = 5) -> float:
 def machine() -> dict:
     """CPU model, cores, and library versions for the report."""
     info = {"cpu": platform.processor() or platform.machine(), "cpus": os.cpu_count()}
+    if hasattr(os, "getloadavg"):  # other work on the machine skews absolute times
+        info["load average (1, 5, 15 min) at start"] = [round(v, 2) for v in os.getloadavg()]
     try:
         out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
         for line in out.splitlines():
@@ -285,7 +287,8 @@ def markdown(report: dict, peer_names) -> str:
         f"({m.get('Core(s) per socket', '?')} cores/socket, "
         f"{m.get('Thread(s) per core', '?')} thread/core), hypervisor "
         f"{m.get('Hypervisor vendor', 'none')}",
-        f"- threads used by every peer: {report['threads']}",
+        f"- threads used by every peer: {report['threads']}; load average (1/5/15 min) when "
+        f"the run started: {m.get('load average (1, 5, 15 min) at start', '?')}",
         f"- copy bandwidth (parallel np.copyto, read+write): {report['bandwidth'] / 1e9:.1f} GB/s",
         f"- versions: {versions}",
         f"- date: {report['date']}",
