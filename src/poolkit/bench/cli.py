@@ -74,8 +74,6 @@ def copy_bandwidth(nbytes: int, threads: int, repeat: int = 5) -> float:
 def machine() -> dict:
     """CPU model, cores, and library versions for the report."""
     info = {"cpu": platform.processor() or platform.machine(), "cpus": os.cpu_count()}
-    if hasattr(os, "getloadavg"):  # other work on the machine skews absolute times
-        info["load average (1, 5, 15 min) at start"] = [round(v, 2) for v in os.getloadavg()]
     try:
         out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
         for line in out.splitlines():
@@ -353,13 +351,17 @@ def run(args) -> int:
         if any(p.startswith(name) for p in peer_names) and installed(name):
             __import__(name)
     set_threads(threads)
+    # other work on the machine skews absolute times (ratios less): record how busy it was
+    load = [round(v, 2) for v in os.getloadavg()] if hasattr(os, "getloadavg") else "?"
     bandwidth = copy_bandwidth((16 if args.quick else 256) << 20, threads)
     progress = Progress(len(cases) + len(sweep))
     results = run_cases(cases, peer_names, repeat, bandwidth, progress)
     sweep_results = run_cases(sweep, peer_names, repeat, bandwidth, progress) if sweep else []
     progress.close()
+    info = machine()
+    info["load average (1, 5, 15 min) at start"] = load
     report = {
-        "machine": machine(),
+        "machine": info,
         "threads": threads,
         "repeat": repeat,
         "bandwidth": bandwidth,
