@@ -292,10 +292,10 @@ def global_forward(reducer: str, x: np.ndarray, p: float = 2.0) -> np.ndarray:
         return adaptive_max_forward(x, (1,) * (x.ndim - 2))
     acc = accumulate_dtype(reducer, x.dtype)
     out_dtype = result_dtype(reducer, x.dtype)
-    if reducer == "sum":
-        return x.astype(acc).sum(axis=axes, keepdims=True).astype(out_dtype)
-    if reducer == "avg":
-        with np.errstate(invalid="ignore"):  # inf + -inf is NaN, as in PyTorch: no warning
+    with np.errstate(invalid="ignore"):  # inf + -inf is NaN, as in PyTorch: no warning
+        if reducer == "sum":
+            return x.astype(acc).sum(axis=axes, keepdims=True).astype(out_dtype)
+        if reducer == "avg":
             return x.astype(np.float64).mean(axis=axes, keepdims=True).astype(out_dtype)
     magnitude = np.abs(x.astype(np.float64))
     if math.isinf(p):
