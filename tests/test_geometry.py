@@ -140,3 +140,14 @@ def test_resolve_rejects_windows_with_only_padding_taps():
 def test_resolve_reports_too_small_input():
     with pytest.raises(PoolingError, match=r"spatial dim 1 has size 2.*output size of 0"):
         resolve((5, 2), 3)
+
+
+def test_cached_resolution_never_lets_an_invalid_spelling_through():
+    """Windows are cached for speed; 2.0 and True hash like 2 but must still be refused."""
+    assert resolve((6, 6), 2, 2).output_shape == (3, 3)
+    with pytest.raises(PoolingError, match=r"kernel_size must be .*got 2\.0"):
+        resolve((6, 6), 2.0, 2)
+    with pytest.raises(PoolingError, match=r"kernel_size must be .*got \(2, True\)"):
+        resolve((6, 6), (2, True), 2)
+    assert resolve((6, 6), 2, 2) is resolve((6, 6), 2, 2)
+    assert resolve((6, 6), [2, 2], 2) == resolve((6, 6), (2, 2), 2)  # lists work, uncached

@@ -12,7 +12,7 @@ Notation: ``L`` input length, ``k`` kernel, ``s`` stride, ``d`` dilation,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property, reduce
+from functools import cached_property, lru_cache, reduce
 
 import numpy as np
 
@@ -205,6 +205,38 @@ def resolve(
     >>> resolve((5,), 2, 2, padding="same").pads
     ((0, 1),)
     """
+    frozen = _freeze((tuple(input_shape), kernel_size, stride, padding, dilation))
+    if _plain(*frozen) and type(ceil_mode) is bool:
+        try:
+            return _resolve_cached(*frozen, ceil_mode)
+        except PoolingError:
+            pass  # raised again below, so the message quotes the caller's own spelling
+    return _resolve(input_shape, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def _freeze(value):
+    """Lists (the torch custom ops pass them) as tuples, so they can key the cache."""
+    return tuple(_freeze(v) for v in value) if type(value) in (list, tuple) else value
+
+
+def _plain(*values) -> bool:
+    """True when every value is a str, None, an exact int or a tuple of those.
+
+    Only such spellings are cached: ``2``, ``2.0`` and ``True`` hash alike, and a cache keyed
+    on them would let an invalid ``2.0`` through after a valid ``2``.
+    """
+    return all(
+        type(v) in (int, str, type(None)) or (type(v) is tuple and _plain(*v)) for v in values
+    )
+
+
+@lru_cache(maxsize=1024)
+def _resolve_cached(input_shape, kernel_size, stride, padding, dilation, ceil_mode) -> Window:
+    # A Window is immutable, so one resolved for a hot loop's arguments can be shared.
+    return _resolve(input_shape, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def _resolve(input_shape, kernel_size, stride, padding, dilation, ceil_mode) -> Window:
     n = len(input_shape)
     kernel = to_tuple(kernel_size, n, "kernel_size")
     strides = kernel if stride is None else to_tuple(stride, n, "stride")
