@@ -235,13 +235,10 @@ def adaptive_max_forward(x: np.ndarray, output_size: tuple[int, ...], return_ind
         ax = 2 + axis
         gathered = np.moveaxis(np.take(values, members, axis=ax), ax + 1, -1)
         gathered_flat = np.moveaxis(np.take(flat, members, axis=ax), ax + 1, -1)
-        mask = np.moveaxis(
-            np.broadcast_to(
-                valid.reshape((1,) * ax + valid.shape + (1,) * (len(spatial) - 1 - axis)),
-                np.take(values, members, axis=ax).shape,
-            ),
-            ax + 1,
-            -1,
+        # gathered is (N, C, ..., O, rest..., m): put valid's (O, m) on those axes
+        later = (1,) * (len(spatial) - 1 - axis)
+        mask = np.broadcast_to(
+            valid.reshape((1,) * ax + valid.shape[:1] + later + valid.shape[1:]), gathered.shape
         )
         choice = _choose_max(gathered, mask)[..., None]
         values = np.take_along_axis(gathered, choice, axis=-1)[..., 0]
