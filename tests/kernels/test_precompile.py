@@ -17,5 +17,7 @@ def test_precompile_every_family_float32():
 def test_precompile_cli(capsys):
     assert main(["precompile", "--dtypes", "float32", "--quiet"]) == 0
     assert capsys.readouterr().out == ""
-    assert main(["precompile", "--dtypes", "int8"]) == 2
-    assert "--dtypes: expected float32 and/or float64; got 'int8'" in capsys.readouterr().err
+    assert main(["precompile", "--dtypes", "uint8", "--quiet"]) == 0
+    assert main(["precompile", "--dtypes", "float32,complex64"]) == 2
+    err = capsys.readouterr().err
+    assert "--dtypes: expected names from float16, float32" in err and "got 'complex64'" in err

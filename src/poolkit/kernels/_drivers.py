@@ -1,8 +1,8 @@
 """Drivers: resolved geometry and channels-first views in, Numba kernels called, results out.
 
 Each public function mirrors one in :mod:`poolkit._dispatch` and returns the same thing as its
-counterpart in :mod:`poolkit.reference` (the oracle), or ``None`` when the cost model sends
-the problem to the reference (see :mod:`poolkit.kernels.costmodel`).
+counterpart in :mod:`poolkit.reference` (the oracle); :mod:`poolkit.kernels.costmodel` picks
+the algorithm and the compute dtype.
 
 Conventions shared by every driver:
 - Problems are lifted to 3 spatial dims with leading unit axes (views, no copy), so each
@@ -356,8 +356,23 @@ def _trivial(axis) -> bool:
     return axis.kernel == 1 and axis.stride == 1 and not (axis.lo or axis.hi or axis.overhang)
 
 
+def _as_compute(x: np.ndarray, cdt: np.dtype) -> np.ndarray:
+    """``x`` in the kernels' compute dtype: bool as a uint8 view (no copy), else a cast
+    only where the dtype differs (float16)."""
+    if x.dtype == np.bool_:
+        return x.view(np.uint8)
+    return x.astype(cdt, copy=False)
+
+
+def _from_compute(out: np.ndarray, orig: np.dtype) -> np.ndarray:
+    """Max results back in the input's dtype (max only picks values: 0/1 stay bools)."""
+    if orig == np.bool_:
+        return out.view(np.bool_)
+    return out.astype(orig, copy=False)
+
+
 def _forward(reducer, x, taps, p=2.0, return_indices=False, window=None):
-    """Forward of ``reducer`` over taps; ``None`` means: use the reference."""
+    """Forward of ``reducer`` over taps."""
     nsp = x.ndim - 2
     orig = x.dtype
     if reducer == "lp":
@@ -368,19 +383,15 @@ def _forward(reducer, x, taps, p=2.0, return_indices=False, window=None):
             out = _forward("sum", mag**p, taps, window=window) ** (1.0 / p)
         return out.astype(result_dtype("lp", orig), copy=False)
     cdt = costmodel.compute_dtype(orig, reducer)
-    if cdt is None:
-        return None
-    xc = x.astype(cdt, copy=False)
-    x5 = _to5(xc)
+    x5 = _to5(_as_compute(x, cdt))
     cl = is_channels_last(x5)
     scan = window is not None and costmodel.use_blockscan_window(window)
     if reducer == "max":
         if return_indices:
             out, idx = _argmax(x5, taps, cl)
-            return _unlift(out, nsp).astype(orig, copy=False), _unlift(idx, nsp)
-        if scan:
-            return _unlift(_blockscan("max", x5, window, cl, taps, cdt), nsp).astype(orig)
-        return _unlift(_max_values(x5, taps, cl), nsp).astype(orig, copy=False)
+            return _from_compute(_unlift(out, nsp), orig), _unlift(idx, nsp)
+        out = _blockscan("max", x5, window, cl, taps, cdt) if scan else _max_values(x5, taps, cl)
+        return _from_compute(_unlift(out, nsp), orig)
     out_dtype = result_dtype(reducer, orig)
     kernel_out = out_dtype if out_dtype.kind != "f" or out_dtype.itemsize >= 4 else np.float32
     if scan:
@@ -395,16 +406,12 @@ def _backward(reducer, grad, x, taps, p=2.0):
     if reducer == "max" or (reducer == "lp" and math.isinf(p)):
         source = x if reducer == "max" else np.abs(x.astype(np.float64))
         cdt = costmodel.compute_dtype(source.dtype, "max")
-        if cdt is None:
-            return None
-        x5 = _to5(source.astype(cdt, copy=False))
+        x5 = _to5(_as_compute(source, cdt))
         cl = is_channels_last(x5)
         result = _unlift(_argmax(x5, taps, cl, _to5(grad)), nsp)
         # d|x|/dx = sign(x): the winner of max |x| passes its gradient on with x's sign
         return result if reducer == "max" else result * np.sign(x)
     cdt = costmodel.compute_dtype(x.dtype, reducer)
-    if cdt is None:
-        return None
     gdt = costmodel.grad_dtype(cdt) if reducer != "lp" else np.dtype(np.float64)
     cl = is_channels_last(_to5(x))
     if reducer in ("sum", "avg"):

@@ -2,19 +2,20 @@
 
 The caller never picks an algorithm; the drivers ask this module. The rules, cheapest first:
 
-- **Where**: Numba kernels for every operator; the NumPy reference only for ``uint64``
-  max, sum and average (no exact int64 or float64 image) and when
-  ``POOLKIT_KERNELS=reference`` is set.
+- **Where**: Numba kernels for every operator and every dtype the core supports; the NumPy
+  reference only when ``POOLKIT_KERNELS=reference`` is set.
 - **Threads**: items (``(n, c)`` planes channels-first; output rows or ``(n, channel
   block)`` channels-last) are split into ``2 * threads`` chunks on a thread pool; problems
   under ``_threads.SERIAL_BELOW`` elements run in the calling thread.
 - **dtype**: float32 and float64 run natively; float16 computes in float32 (one conversion
-  pass, exact for max); float32 sums over at most ``FLOAT32_ACC_MAX_TAPS`` taps accumulate in
-  float32 (error <= taps * eps32 * sum|x|), longer direct ones in float64, block scans in
-  the input's float type (see ``scan_acc_dtype``); bool
-  and integers up to 32 bits compute in int64 (exact: max picks a value, integer sums
-  accumulate in int64 anyway); Lp computes ``|x|^p`` in float64 with one NumPy pass, then
-  runs the sum kernel.
+  pass, exact for max; Numba has no float16 arithmetic); float32 sums over at most
+  ``FLOAT32_ACC_MAX_TAPS`` taps accumulate in float32 (error <= taps * eps32 * sum|x|), longer
+  direct ones in float64, block scans in the input's float type (see ``scan_acc_dtype``).
+  Integers are read in their own dtype (no widening copy: a uint8 image moves 1 byte per
+  element), bool as uint8 (a view); max compares in that dtype, sums accumulate in int64
+  (uint64 in uint64, wrapping like NumPy), and the uint64 average sums in float64 as the
+  reference does. Lp computes ``|x|^p`` in float64 with one NumPy pass, then runs the sum
+  kernel.
 - **Algorithm**, per window problem:
 
   * *direct separable* (small windows, any stride/dilation/padding, adaptive bins): the
@@ -50,18 +51,29 @@ def enabled() -> bool:
 
 
 def compute_dtype(dtype, reducer: str):
-    """The dtype a kernel computes ``reducer`` in, or ``None`` for the reference."""
+    """The dtype a kernel reads ``reducer``'s input in (see the module docstring).
+
+    >>> compute_dtype(np.float16, "max"), compute_dtype(np.uint8, "max")
+    (dtype('float32'), dtype('uint8'))
+    >>> compute_dtype(bool, "sum"), compute_dtype(np.uint64, "avg")
+    (dtype('uint8'), dtype('float64'))
+    """
     dtype = np.dtype(dtype)
     if dtype.kind == "f":
         return np.dtype(np.float32) if dtype.itemsize <= 4 else np.dtype(np.float64)
-    if dtype.kind == "u" and dtype.itemsize == 8:
-        return None
-    return np.dtype(np.int64)
+    if dtype.kind == "b":
+        return np.dtype(np.uint8)
+    if dtype == np.uint64 and reducer == "avg":
+        return np.dtype(np.float64)
+    return dtype
 
 
 def acc_dtype(dtype) -> np.dtype:
-    """Sums accumulate in float64 for floats, int64 for integers."""
-    return np.dtype(np.float64) if np.dtype(dtype).kind == "f" else np.dtype(np.int64)
+    """Sums accumulate in float64 for floats, int64 for integers (uint64 in uint64)."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return np.dtype(np.float64)
+    return np.dtype(np.uint64) if dtype == np.uint64 else np.dtype(np.int64)
 
 
 #: Direct float32 sums over at most this many taps accumulate in float32 (8 lanes, no

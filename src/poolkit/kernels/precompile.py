@@ -1,17 +1,23 @@
 """Compile and cache the common Numba kernels, so later processes only load them.
 
-Runs every kernel family once on a tiny input for float32 and float64, channels-first and
-channels-last (contiguous memory), which fills Numba's on-disk cache (next to the package, or
+Runs every kernel family once on a tiny input for float32 and float64 (or the dtypes you
+name: integers and bool get kernels of their own dtype), channels-first and channels-last
+(contiguous memory), which fills Numba's on-disk cache (next to the package, or
 ``~/.cache/poolkit/numba`` when the package directory is read-only). Later processes then
 load each family from the cache instead of compiling it.
 
     poolkit precompile            # float32 and float64
     poolkit precompile --dtypes float32
+    poolkit precompile --dtypes float32,uint8   # also uint8 images
 """
 
 from __future__ import annotations
 
 import time
+
+#: Every dtype the kernels take (float16 computes in float32).
+DTYPES = ("float16", "float32", "float64", "bool", "int8", "uint8", "int16", "uint16",
+          "int32", "uint32", "int64", "uint64")  # fmt: skip
 
 FAMILIES = ("max", "max+indices", "max backward", "avg", "avg backward", "sum",
             "adaptive", "unpool", "upsample")  # fmt: skip
@@ -19,7 +25,9 @@ FAMILIES = ("max", "max+indices", "max backward", "avg", "avg backward", "sum",
 
 def add_arguments(parser) -> None:
     parser.add_argument(
-        "--dtypes", default="float32,float64", help="comma-separated float dtypes to compile"
+        "--dtypes",
+        default="float32,float64",
+        help="comma-separated dtypes to compile (default float32,float64)",
     )
     parser.add_argument("--quiet", action="store_true", help="print nothing")
 
@@ -27,7 +35,7 @@ def add_arguments(parser) -> None:
 def _inputs(dtype):
     import numpy as np
 
-    x = np.random.default_rng(0).standard_normal((1, 2, 5, 5)).astype(dtype)
+    x = (np.random.default_rng(0).standard_normal((1, 2, 5, 5)) * 9).astype(dtype)
     return {"NCHW": x, "NHWC": np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 1, -1)), -1, 1)}
 
 
@@ -87,13 +95,11 @@ def precompile(dtypes=("float32", "float64"), report=print) -> dict:
 
 
 def run(args) -> int:
-    import numpy as np
-
     from poolkit.errors import PoolingError
 
     dtypes = [d.strip() for d in args.dtypes.split(",") if d.strip()]
     for name in dtypes:
-        if name not in ("float32", "float64") or np.dtype(name).kind != "f":
-            raise PoolingError(f"--dtypes: expected float32 and/or float64; got {name!r}")
+        if name not in DTYPES:
+            raise PoolingError(f"--dtypes: expected names from {', '.join(DTYPES)}; got {name!r}")
     precompile(dtypes, report=(lambda _line: None) if args.quiet else print)
     return 0
