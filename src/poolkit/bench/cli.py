@@ -10,6 +10,7 @@ poolkit is faster) and are the numbers to quote; absolute times depend on the ma
     poolkit bench                 # all cases, a table and the issue's targets met/missed
     poolkit bench --quick         # tiny shapes, a few seconds (a smoke test)
     poolkit bench --json out.json --plot sweep.png --markdown benchmarks/RESULTS.md
+    poolkit bench --jit           # also the JIT cost of each kernel family (fresh processes)
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--plot", metavar="PATH", help="plot time against window size")
     parser.add_argument("--markdown", metavar="PATH", help="write a RESULTS.md report")
     parser.add_argument("--no-sweep", action="store_true", help="skip the window-size sweep")
+    parser.add_argument(
+        "--jit",
+        action="store_true",
+        help="also time each kernel family's first call in a fresh process, cold and cached",
+    )
 
 
 # --------------------------------------------------------------------------- measuring
@@ -209,6 +215,21 @@ def targets(results) -> list[dict]:
     return out
 
 
+def jit_targets(rows) -> list[dict]:
+    """The issue's JIT budget per kernel family: cold and from the on-disk cache."""
+    from poolkit.bench import jit
+
+    out = []
+    for r in rows:
+        case = f"{r['family']} ({r['dtype']}, {r['layout']})"
+        for key, goal, what in (("cold_s", jit.COLD_BUDGET_S, "empty cache"),
+                                ("cached_s", jit.CACHED_BUDGET_S, "from cache")):  # fmt: skip
+            out.append({"target": f"first call in a fresh process, {what} <= {goal:g} s",
+                        "case": case, "value": r[key], "goal": goal,
+                        "met": r[key] <= goal})  # fmt: skip
+    return out
+
+
 # --------------------------------------------------------------------------- reporting
 
 
@@ -303,6 +324,11 @@ def markdown(report: dict, peer_names) -> str:
     if report.get("sweep"):
         lines += ["## Window-size sweep (stride 1, 'same')", "",
                   table(report["sweep"], peer_names), ""]  # fmt: skip
+    if report.get("jit"):
+        from poolkit.bench import jit
+
+        lines += ["## JIT (each family in a fresh process; `poolkit bench --jit`)", "",
+                  jit.table(report["jit"]), ""]  # fmt: skip
     notes = sorted({n for r in report["results"] for n in r["notes"]})
     if notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
@@ -358,6 +384,11 @@ def run(args) -> int:
     results = run_cases(cases, peer_names, repeat, bandwidth, progress)
     sweep_results = run_cases(sweep, peer_names, repeat, bandwidth, progress) if sweep else []
     progress.close()
+    jit_rows = []
+    if args.jit:
+        from poolkit.bench import jit
+
+        jit_rows = jit.measure(progress=lambda line: print(line, file=sys.stderr))
     info = machine()
     info["load average (1, 5, 15 min) at start"] = load
     report = {
@@ -369,7 +400,8 @@ def run(args) -> int:
         "quick": bool(args.quick),
         "results": results,
         "sweep": sweep_results,
-        "targets": targets(results + sweep_results),
+        "jit": jit_rows,
+        "targets": targets(results + sweep_results) + jit_targets(jit_rows),
     }
     if args.json == "-":
         json.dump(report, sys.stdout, indent=1)
@@ -379,6 +411,10 @@ def run(args) -> int:
         print(table(results, peer_names))
         if sweep_results:
             print(table(sweep_results, peer_names))
+        if jit_rows:
+            from poolkit.bench import jit
+
+            print(jit.table(jit_rows))
         print(target_table(report["targets"]))
         if args.json:
             with open(args.json, "w") as handle:

@@ -1,0 +1,72 @@
+"""JIT cost: each kernel family's first call in a fresh process, cold and from Numba's cache.
+
+Every family (see :data:`poolkit.kernels.precompile.FAMILIES`) runs in a new Python process
+with its own empty ``NUMBA_CACHE_DIR``: the first call compiles everything it needs, as a
+user's first call would (``import numba`` and LLVM's start-up included, since poolkit imports
+Numba lazily). A second process with the same cache directory then times the call again: that
+is the cost of loading the family from the on-disk cache.
+
+    poolkit bench --jit --no-sweep --only none     # only the JIT table
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+#: Issue 3's JIT budget per kernel family, in seconds.
+COLD_BUDGET_S = 3.0
+CACHED_BUDGET_S = 0.5
+
+_SCRIPT = """
+import json, sys, time
+from poolkit.kernels import precompile
+x = precompile._inputs(sys.argv[1])[sys.argv[2]]
+start = time.perf_counter()
+precompile.compile_family(sys.argv[3], x)
+print(json.dumps(time.perf_counter() - start))
+"""
+
+
+def _first_call(family: str, dtype: str, layout: str, cache_dir: str) -> float:
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
+    done = subprocess.run(
+        [sys.executable, "-c", _SCRIPT, dtype, layout, family],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    return float(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def measure(families=None, dtype: str = "float32", layout: str = "NCHW", progress=None):
+    """Rows of ``{"family", "cold_s", "cached_s"}``, one fresh cache directory per family."""
+    from poolkit.kernels.precompile import FAMILIES
+
+    rows = []
+    for family in families or FAMILIES:
+        with tempfile.TemporaryDirectory(prefix="poolkit-jit-") as cache_dir:
+            cold = _first_call(family, dtype, layout, cache_dir)
+            cached = _first_call(family, dtype, layout, cache_dir)
+        rows.append({"family": family, "dtype": dtype, "layout": layout,
+                     "cold_s": cold, "cached_s": cached})  # fmt: skip
+        if progress is not None:
+            progress(f"jit {family}: cold {cold:.2f} s, cached {cached:.2f} s")
+    return rows
+
+
+def table(rows) -> str:
+    """A markdown table of the JIT rows."""
+    lines = [
+        "| kernel family | first call, empty cache (s) | first call, from cache (s) |",
+        "|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['family']} ({r['dtype']}, {r['layout']}) | {r['cold_s']:.2f} | "
+                     f"{r['cached_s']:.2f} |")  # fmt: skip
+    return "\n".join(lines)
