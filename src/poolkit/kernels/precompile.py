@@ -20,7 +20,7 @@ DTYPES = ("float16", "float32", "float64", "bool", "int8", "uint8", "int16", "ui
           "int32", "uint32", "int64", "uint64")  # fmt: skip
 
 FAMILIES = ("max", "max+indices", "max backward", "avg", "avg backward", "sum",
-            "adaptive", "unpool", "upsample")  # fmt: skip
+            "adaptive avg", "adaptive max", "unpool", "upsample")  # fmt: skip
 
 
 def add_arguments(parser) -> None:
@@ -60,11 +60,14 @@ def compile_family(family: str, x) -> None:
         d.window_backward("avg", g, x, window, count_include_pad=True)
     elif family == "sum":
         d.window_forward("sum", x, window)
-    elif family == "adaptive":
+    elif family == "adaptive avg":
         d.adaptive_forward("avg", x, (2, 2))
+    elif family == "adaptive max":
         d.adaptive_forward("max", x, (2, 2))
-    elif family == "unpool":
-        out, idx = d.window_forward("max", x, window, return_indices=True)
+    elif family == "unpool":  # indices from the reference: this family is the unpool kernels
+        from poolkit import reference
+
+        out, idx = reference.max_forward(x, window, return_indices=True)
         d.max_unpool(out, idx, x.shape[2:])
         d.max_unpool_backward(np.ones(x.shape, x.dtype), idx)
     elif family == "upsample":
