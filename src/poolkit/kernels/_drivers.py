@@ -376,12 +376,7 @@ def _forward(reducer, x, taps, p=2.0, return_indices=False, window=None):
     nsp = x.ndim - 2
     orig = x.dtype
     if reducer == "lp":
-        mag = np.abs(x.astype(np.float64))
-        if math.isinf(p):
-            out = _forward("max", mag, taps, window=window)
-        else:
-            out = _forward("sum", mag**p, taps, window=window) ** (1.0 / p)
-        return out.astype(result_dtype("lp", orig), copy=False)
+        return _lp_forward64(x, taps, p, window).astype(result_dtype("lp", orig), copy=False)
     cdt = costmodel.compute_dtype(orig, reducer)
     x5 = _to5(_as_compute(x, cdt))
     cl = is_channels_last(x5)
@@ -404,7 +399,10 @@ def _forward(reducer, x, taps, p=2.0, return_indices=False, window=None):
 def _backward(reducer, grad, x, taps, p=2.0):
     nsp = x.ndim - 2
     if reducer == "max" or (reducer == "lp" and math.isinf(p)):
-        source = x if reducer == "max" else np.abs(x.astype(np.float64))
+        source = x
+        if reducer == "lp":  # max |x|: exact in x's float type, float64 for integers
+            cdt = costmodel.compute_dtype(x.dtype, "lp")
+            source = np.abs(x.astype(cdt if cdt.kind == "f" else np.float64))
         cdt = costmodel.compute_dtype(source.dtype, "max")
         x5 = _to5(_as_compute(source, cdt))
         cl = is_channels_last(x5)
@@ -417,14 +415,43 @@ def _backward(reducer, grad, x, taps, p=2.0):
     if reducer in ("sum", "avg"):
         return _unlift(_sum_backward(_to5(grad), taps, cl, reducer == "avg", gdt), nsp)
     # lp: d out_w / d x_i = sign(x_i) |x_i|^(p-1) out_w^(1-p), so the gradient is the sum
-    # backward of grad * out^(1-p), times sign(x) |x|^(p-1) (0 where x or out is 0).
-    xf = x.astype(np.float64)
-    out = _forward("lp", xf, taps, p=p)
+    # backward of grad * out^(1-p) (0 where out is 0 or NaN), times sign(x) |x|^(p-1).
+    out = _lp_forward64(x, taps, p)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         weight = np.where(out > 0, grad.astype(np.float64) * out ** (1.0 - p), 0.0)
-        spread = _unlift(_sum_backward(_to5(weight), taps, cl, False, np.float64), nsp)
-        mag = np.abs(xf)
-        return np.where(xf != 0, np.sign(xf) * mag ** (p - 1) * spread, 0.0)
+    spread = _sum_backward(_to5(weight), taps, cl, False, np.float64)
+    x5 = _to5(_as_compute(x, costmodel.compute_dtype(x.dtype, "lp")))
+    gin_k, gin = _alloc(*x5.shape[:2], x5.shape[2:], costmodel.grad_dtype(x.dtype), cl)
+    src, spread_k = (_cl(x5), _cl(spread)) if cl else (x5, spread)
+    _run(_loader_lp().lp_input_grad, _items(src), src, spread_k, float(p), gin_k, work=x.size)
+    return _unlift(gin, nsp)
+
+
+def _loader_lp():
+    from poolkit.kernels import _loader
+
+    return _loader.lp()
+
+
+def _items(a5: np.ndarray) -> int:
+    """Parallel items of the elementwise kernels: the two leading axes of a kernel array."""
+    return a5.shape[0] * a5.shape[1]
+
+
+def _lp_forward64(x, taps, p, window=None):
+    """Lp pooling in float64: one fused ``|x|^p`` pass (``|x|`` for p = inf), then the sum
+    (max) kernel, then the root on the (smaller) output."""
+    x5 = _to5(_as_compute(x, costmodel.compute_dtype(x.dtype, "lp")))
+    cl = is_channels_last(x5)
+    mag_k, mag = _alloc(*x5.shape[:2], x5.shape[2:], np.float64, cl)
+    src = _cl(x5) if cl else x5
+    power = 1.0 if math.isinf(p) else float(p)
+    _run(_loader_lp().abs_pow, _items(src), src, power, mag_k, work=x.size)
+    mag = _unlift(mag, x.ndim - 2)
+    if math.isinf(p):
+        return _forward("max", mag, taps, window=window)
+    out = _forward("sum", mag, taps, window=window)
+    return out if p == 1 else out ** (1.0 / p)
 
 
 # --------------------------------------------------------------------------- public drivers

@@ -33,3 +33,13 @@ def scan():
     from poolkit.kernels import _scan
 
     return _scan
+
+
+@cache
+def lp():
+    from poolkit.kernels import _env
+
+    _env.configure()
+    from poolkit.kernels import _lp
+
+    return _lp
