@@ -485,7 +485,44 @@ def _global_window(x) -> Window:
     return resolve(spatial, spatial)
 
 
+def _global_planes(reducer, x):
+    """Global max/sum/avg of contiguous planes as one streamed vector per plane
+    (:mod:`poolkit.kernels._global`); ``None`` for other memory orders."""
+    if reducer not in ("max", "sum", "avg"):
+        return None
+    n, c = x.shape[:2]
+    size = math.prod(x.shape[2:])
+    cdt = costmodel.compute_dtype(x.dtype, reducer)
+    xc = _as_compute(x, cdt)
+    try:
+        planes = xc.reshape(n, c, size, copy=False)
+    except ValueError:  # the spatial axes are not one contiguous run
+        return None
+    if size == 0 or (size > 1 and planes.strides[2] != planes.itemsize):
+        return None
+    from poolkit.kernels import _global, _loader
+
+    k = _loader.global_()
+    ones = (1,) * (x.ndim - 2)
+    if reducer == "max":
+        out = np.empty((n, c), dtype=cdt)
+        bufs = _bufs(((_global.LANES,), (_global.LANES,)), cdt)
+        _run(k.global_max, n * c, planes, out, work=x.size, scratch=bufs)
+        return _from_compute(out, x.dtype).reshape(n, c, *ones)
+    out_dtype = result_dtype(reducer, x.dtype)
+    kernel_out = out_dtype if out_dtype.kind != "f" or out_dtype.itemsize >= 4 else np.float32
+    out = np.empty((n, c), dtype=kernel_out)
+    acc = costmodel.sum_acc_dtype(cdt, size, reducer)
+    divisor = float(size) if reducer == "avg" else 0.0
+    bufs = _bufs(((_global.LANES,),), acc)
+    _run(k.global_sum, n * c, planes, divisor, out, work=x.size, scratch=bufs)
+    return out.astype(out_dtype, copy=False).reshape(n, c, *ones)
+
+
 def global_forward(reducer, x, p=2.0):
+    fast = _global_planes(reducer, x)
+    if fast is not None:
+        return fast
     taps = window_taps(_global_window(x), False if reducer == "avg" else None)
     return _forward(reducer, x, taps, p=p)
 

@@ -43,3 +43,13 @@ def lp():
     from poolkit.kernels import _lp
 
     return _lp
+
+
+@cache
+def global_():
+    from poolkit.kernels import _env
+
+    _env.configure()
+    from poolkit.kernels import _global
+
+    return _global

@@ -30,6 +30,9 @@ The caller never picks an algorithm; the drivers ask this module. The rules, che
     ``k >= BLOCKSCAN_MIN_KERNEL`` and ``k >= 2*stride``. Sums use block-local scans and
     disjoint dyadic pieces, never one running prefix sum: no cancellation between far-apart
     values, and inf/NaN behave as in a direct sum.
+  * *global* (max, sum, avg of contiguous planes): each plane is one vector, read once in
+    blocks that combine elementwise into a block-long buffer (see ``kernels/_global.py``);
+    other memory orders take the direct kernels with one window per plane.
   * *argmax*: max with indices and the max backward recompute the argmax in window order
     (PyTorch's rule); the backward adds each gradient at the argmax, one plane (or one
     channel block) per thread, so it is deterministic.
@@ -81,11 +84,14 @@ def acc_dtype(dtype) -> np.dtype:
 FLOAT32_ACC_MAX_TAPS = 64
 
 
-def sum_acc_dtype(dtype, taps: int) -> np.dtype:
-    """Accumulator of the direct sum kernels for ``taps`` taps per window."""
+def sum_acc_dtype(dtype, taps: int, reducer: str = "sum") -> np.dtype:
+    """Accumulator of the direct sum kernels for ``taps`` taps per window; integer averages
+    sum in float64, as the reference does (an int64 sum could wrap)."""
     dtype = np.dtype(dtype)
     if dtype == np.float32 and taps <= FLOAT32_ACC_MAX_TAPS:
         return dtype
+    if reducer == "avg" and dtype.kind != "f":
+        return np.dtype(np.float64)
     return acc_dtype(dtype)
 
 

@@ -20,7 +20,8 @@ DTYPES = ("float16", "float32", "float64", "bool", "int8", "uint8", "int16", "ui
           "int32", "uint32", "int64", "uint64")  # fmt: skip
 
 FAMILIES = ("max", "max+indices", "max backward", "avg", "avg backward", "sum",
-            "lp", "lp backward", "adaptive avg", "adaptive max", "unpool", "upsample")  # fmt: skip
+            "lp", "lp backward", "global", "adaptive avg", "adaptive max", "unpool",
+            "upsample")  # fmt: skip
 
 
 def add_arguments(parser) -> None:
@@ -64,6 +65,9 @@ def compile_family(family: str, x) -> None:
         d.window_forward("lp", x, window, p=3.0)
     elif family == "lp backward":
         d.window_backward("lp", g, x, window, p=3.0)
+    elif family == "global":
+        d.global_forward("avg", x)
+        d.global_forward("max", x)
     elif family == "adaptive avg":
         d.adaptive_forward("avg", x, (2, 2))
     elif family == "adaptive max":
