@@ -105,9 +105,10 @@ def max_forward(x: np.ndarray, window: Window, return_indices: bool = False):
     return out, indices.astype(np.int64)
 
 
-def sum_forward(x: np.ndarray, window: Window) -> np.ndarray:
-    """Sum over each window, pads counting 0, in the accumulate dtype."""
-    acc = accumulate_dtype("sum", x.dtype)
+def sum_forward(x: np.ndarray, window: Window, reducer: str = "sum") -> np.ndarray:
+    """Sum over each window, pads counting 0, in ``reducer``'s accumulate dtype (integer
+    sums wrap in int64/uint64 as NumPy's do; integer averages add in float64)."""
+    acc = accumulate_dtype(reducer, x.dtype)
     w = windows(padded(x.astype(acc), window, 0), window)
     # inf + -inf in one window is NaN, as in PyTorch: a valid input, so no RuntimeWarning.
     with np.errstate(invalid="ignore"):
@@ -131,7 +132,7 @@ def window_forward(
     if reducer == "sum":
         return sum_forward(x, window).astype(out_dtype)
     if reducer == "avg":
-        total = sum_forward(x, window)
+        total = sum_forward(x, window, "avg")
         return (total / window.divisors(count_include_pad, divisor_override)).astype(out_dtype)
     magnitude = np.abs(x.astype(np.float64))
     if math.isinf(p):

@@ -6,7 +6,6 @@ tails; values include ties, -0.0 next to 0.0, NaN, +-inf and integer extremes.""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -47,15 +46,31 @@ def test_global_max_sum_avg_match_the_reference(data, dtype):
     x = data.draw(planes(dtype))
     before = x.copy()
     _same_max(_drivers.global_forward("max", x), reference.global_forward("max", x))
+    np.testing.assert_array_equal(x, before)
+    if dtype == np.float32:  # float32 partial sums of +-3e38 overflow: the documented range
+        x = np.where(np.abs(x) == np.float32(3e38), np.sign(x) * np.float32(3e30), x)
+        before = x.copy()
+    size = np.prod(x.shape[2:])
     for reducer in ("sum", "avg"):
         fast = _drivers.global_forward(reducer, x)
         slow = reference.global_forward(reducer, x)
         assert fast.dtype == slow.dtype and fast.shape == slow.shape
-        if fast.dtype.kind == "f":
-            with np.errstate(invalid="ignore", over="ignore"):
-                np.testing.assert_allclose(fast, slow, rtol=2e-6 if dtype == np.float32 else 1e-12)
-        else:
+        if fast.dtype.kind != "f":
             np.testing.assert_array_equal(fast, slow)
+            continue
+        # within rounding: taps * eps * sum|x| (costmodel: float32 adds in float32 up to 64
+        # taps), and inf/NaN exactly where the reference has them
+        finite = np.isfinite(slow)
+        np.testing.assert_array_equal(np.isfinite(fast), finite)
+        np.testing.assert_array_equal(np.isnan(fast), np.isnan(slow))
+        spatial = tuple(range(2, x.ndim))
+        scale = np.abs(x.astype(np.float64)).sum(axis=spatial, keepdims=True)
+        if reducer == "avg":
+            scale = scale / size
+        bound = (size + 1) * np.finfo(fast.dtype).eps * scale + 1e-30
+        with np.errstate(invalid="ignore"):  # inf - inf outside `finite`
+            error = np.abs(fast.astype(np.float64) - slow)
+        assert (error[finite] <= bound[finite]).all()
     np.testing.assert_array_equal(x, before)
 
 
@@ -67,13 +82,16 @@ def test_zero_maximum_keeps_the_first_zero_in_window_order():
     assert np.signbit(out[0, 0, 0]) and not np.signbit(out[0, 1, 0])
 
 
-@pytest.mark.parametrize("layout", ["channels_last", "strided"])
-def test_other_memory_orders_take_the_window_kernels(layout):
-    x = np.random.default_rng(1).standard_normal((2, 5, 9, 11)).astype(np.float32)
-    if layout == "channels_last":
-        x = np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 1, -1)), -1, 1)
-    else:
-        x = np.repeat(x, 2, axis=3)[:, :, :, ::2]
-    assert _drivers._global_planes("avg", x) is None
-    np.testing.assert_allclose(_drivers.global_forward("avg", x),
-                               reference.global_forward("avg", x), rtol=2e-6)  # fmt: skip
+@settings(max_examples=40, deadline=None)
+@given(st.data(), st.sampled_from([np.float32, np.float64, np.int16]))
+def test_sums_are_bit_identical_in_every_memory_order(data, dtype):
+    """Channels-first, channels-last and strided planes add in one order: same bits."""
+    x = data.draw(planes(dtype))
+    if x.ndim < 4:
+        x = x[..., None]
+    last = np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 1, -1)), -1, 1)
+    strided = np.repeat(x, 2, axis=-1)[..., ::2]
+    for reducer in ("sum", "avg"):
+        first = _drivers.global_forward(reducer, x)
+        for other in (last, strided):
+            np.testing.assert_array_equal(_drivers.global_forward(reducer, other), first)

@@ -485,28 +485,36 @@ def _global_window(x) -> Window:
     return resolve(spatial, spatial)
 
 
+def _flat(a: np.ndarray, shape) -> np.ndarray | None:
+    """``a`` reshaped to ``shape`` as a view whose last axis is unit-stride, else ``None``."""
+    try:
+        view = a.reshape(shape, copy=False)
+    except ValueError:
+        return None
+    return view if view.shape[-1] <= 1 or view.strides[-1] == view.itemsize else None
+
+
 def _global_planes(reducer, x):
-    """Global max/sum/avg of contiguous planes as one streamed vector per plane
-    (:mod:`poolkit.kernels._global`); ``None`` for other memory orders."""
+    """Global max/sum/avg with the kernels of :mod:`poolkit.kernels._global`; ``None`` sends
+    the problem to the window kernels (max of planes that are not contiguous)."""
     if reducer not in ("max", "sum", "avg"):
         return None
     n, c = x.shape[:2]
     size = math.prod(x.shape[2:])
+    if size == 0:
+        return None
     cdt = costmodel.compute_dtype(x.dtype, reducer)
     xc = _as_compute(x, cdt)
-    try:
-        planes = xc.reshape(n, c, size, copy=False)
-    except ValueError:  # the spatial axes are not one contiguous run
-        return None
-    if size == 0 or (size > 1 and planes.strides[2] != planes.itemsize):
-        return None
     from poolkit.kernels import _global, _loader
 
     k = _loader.global_()
     ones = (1,) * (x.ndim - 2)
+    planes = _flat(xc, (n, c, size))
     if reducer == "max":
+        if planes is None:
+            return None
         out = np.empty((n, c), dtype=cdt)
-        bufs = _bufs(((_global.LANES,), (_global.LANES,)), cdt)
+        bufs = _bufs(((_global.MAX_LANES,), (_global.MAX_LANES,)), cdt)
         _run(k.global_max, n * c, planes, out, work=x.size, scratch=bufs)
         return _from_compute(out, x.dtype).reshape(n, c, *ones)
     out_dtype = result_dtype(reducer, x.dtype)
@@ -514,8 +522,19 @@ def _global_planes(reducer, x):
     out = np.empty((n, c), dtype=kernel_out)
     acc = costmodel.sum_acc_dtype(cdt, size, reducer)
     divisor = float(size) if reducer == "avg" else 0.0
-    bufs = _bufs(((_global.LANES,),), acc)
-    _run(k.global_sum, n * c, planes, divisor, out, work=x.size, scratch=bufs)
+    lanes = _global.LANES
+    rows = _flat(np.moveaxis(xc, 1, -1), (n, size, c)) if is_channels_last(xc) else None
+    if planes is not None:
+        bufs = _bufs(((lanes,),), acc)
+        _run(k.global_sum_cf, n * c, planes, divisor, out, work=x.size, scratch=bufs)
+    elif rows is not None:
+        cb = _channel_block(n, c)
+        bufs = _bufs(((lanes, cb), (cb,)), acc)
+        items = n * (-(-c // cb))
+        _run(k.global_sum_cl, items, rows, divisor, cb, out, work=x.size, scratch=bufs)
+    else:
+        bufs = _bufs(((lanes,),), acc)
+        _run(k.global_sum_strided, n * c, _to5(xc), divisor, out, work=x.size, scratch=bufs)
     return out.astype(out_dtype, copy=False).reshape(n, c, *ones)
 
 
