@@ -10,10 +10,10 @@ kernels release the GIL, and after a fork the child simply starts a fresh pool
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from itertools import pairwise
 
 _lock = threading.Lock()
 _state: dict = {"pool": None, "size": 0, "threads": None}
@@ -66,24 +66,48 @@ def _pool(size: int) -> ThreadPoolExecutor:
         return _state["pool"]
 
 
+#: Elements per chunk worth the hand-off; problems are cut into at most
+#: ``MAX_CHUNKS_PER_THREAD`` chunks per thread, and at least 2.
+CHUNK_WORK = 1 << 18
+MAX_CHUNKS_PER_THREAD = 8
+
+
 def run(kernel, items: int, *args, work: int | None = None, scratch=None) -> None:
     """Call ``kernel(i0, i1, *args, *scratch())`` over ``[0, items)`` split in chunks across
-    threads; ``scratch`` (a callable) gives every chunk its own work buffers.
+    threads; ``scratch`` (a callable) gives every worker its own work buffers.
 
     The kernels are compiled without Numba's reference counting (``_nrt=False``): a view
     of a shared array would otherwise update that array's reference count atomically, and
     threads fighting over that one cache line made the kernels slower with more threads.
     So they cannot allocate, and get their buffers here. ``work`` (elements touched) below
     :data:`SERIAL_BELOW` runs serially in this thread.
+
+    Chunks are handed out dynamically (each worker takes the next one when it is done) and
+    the calling thread is one of the workers: on a machine where another process holds a
+    core, the other threads take over that core's share instead of waiting for it.
     """
     extra = scratch if scratch is not None else tuple
     threads = min(num_threads(), items)
     if threads <= 1 or (work is not None and work < SERIAL_BELOW):
         kernel(0, items, *args, *extra())
         return
-    chunks = min(items, 2 * threads)  # a little slack balances threads on a busy machine
+    per_thread = MAX_CHUNKS_PER_THREAD if work is None else work // (threads * CHUNK_WORK)
+    chunks = min(items, threads * min(MAX_CHUNKS_PER_THREAD, max(2, per_thread)))
     bounds = [items * i // chunks for i in range(chunks + 1)]
-    pool = _pool(threads)
-    futures = [pool.submit(kernel, a, b, *args, *extra()) for a, b in pairwise(bounds) if b > a]
-    for future in futures:
-        future.result()
+    order = itertools.count()  # next() is atomic under the GIL
+
+    def worker() -> None:
+        buffers = extra()
+        for i in order:
+            if i >= chunks:
+                return
+            if bounds[i + 1] > bounds[i]:
+                kernel(bounds[i], bounds[i + 1], *args, *buffers)
+
+    pool = _pool(threads - 1)
+    futures = [pool.submit(worker) for _ in range(threads - 1)]
+    try:
+        worker()
+    finally:
+        for future in futures:
+            future.result()
