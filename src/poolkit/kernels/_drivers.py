@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -456,28 +457,34 @@ def _lp_forward64(x, taps, p, window=None):
 
 # --------------------------------------------------------------------------- public drivers
 
+#: Taps of recently used windows: a Window is immutable and the kernels only read the taps,
+#: so a training loop's repeated calls skip rebuilding them (~0.1 ms of small NumPy calls).
+_cached_taps = lru_cache(maxsize=256)(window_taps)
+_cached_adaptive_taps = lru_cache(maxsize=256)(adaptive_taps)
+
 
 def window_forward(reducer, x, window, *, count_include_pad=True, divisor_override=None,
                    p=2.0, return_indices=False):  # fmt: skip
     avg = reducer == "avg"
-    taps = window_taps(window, count_include_pad if avg else None, divisor_override)
+    taps = _cached_taps(window, count_include_pad if avg else None, divisor_override)
     return _forward(reducer, x, taps, p=p, return_indices=return_indices, window=window)
 
 
 def window_backward(reducer, grad, x, window, *, count_include_pad=True, divisor_override=None,
                     p=2.0):  # fmt: skip
     avg = reducer == "avg"
-    taps = window_taps(window, count_include_pad if avg else None, divisor_override)
+    taps = _cached_taps(window, count_include_pad if avg else None, divisor_override)
     return _backward(reducer, grad, x, taps, p=p)
 
 
 def adaptive_forward(reducer, x, output_size, return_indices=False):
-    taps = adaptive_taps(x.shape[2:], output_size)
+    taps = _cached_adaptive_taps(tuple(x.shape[2:]), tuple(output_size))
     return _forward(reducer, x, taps, return_indices=return_indices)
 
 
 def adaptive_backward(reducer, grad, x, output_size):
-    return _backward(reducer, grad, x, adaptive_taps(x.shape[2:], output_size))
+    taps = _cached_adaptive_taps(tuple(x.shape[2:]), tuple(output_size))
+    return _backward(reducer, grad, x, taps)
 
 
 def _global_window(x) -> Window:
@@ -542,12 +549,12 @@ def global_forward(reducer, x, p=2.0):
     fast = _global_planes(reducer, x)
     if fast is not None:
         return fast
-    taps = window_taps(_global_window(x), False if reducer == "avg" else None)
+    taps = _cached_taps(_global_window(x), False if reducer == "avg" else None)
     return _forward(reducer, x, taps, p=p)
 
 
 def global_backward(reducer, grad, x, p=2.0):
-    taps = window_taps(_global_window(x), False if reducer == "avg" else None)
+    taps = _cached_taps(_global_window(x), False if reducer == "avg" else None)
     return _backward(reducer, grad, x, taps, p=p)
 
 
