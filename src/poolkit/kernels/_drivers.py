@@ -34,6 +34,12 @@ def _k():
     return _loader.window()
 
 
+def _b():
+    from poolkit.kernels import _loader
+
+    return _loader.backward()
+
+
 def _m():
     from poolkit.kernels import _loader
 
@@ -233,32 +239,68 @@ def _max_values(x5, taps, cl):
 
 def _argmax(x5, taps, cl, grad5=None):
     """Forward ``(values, indices)``; with ``grad5`` the max backward instead."""
-    k = _k()
     n, c = x5.shape[:2]
     gdt = costmodel.grad_dtype(x5.dtype)
     backward = grad5 is not None
+    if cl:
+        return _argmax_cl(x5, taps, grad5, gdt)
+    b = _b()
+    W, OW = x5.shape[4], taps.out_shape[2]
+    sw, _off, _kw, ia, ib = (int(v) for v in taps.win)
+    # interior lanes rounded up to 8 for strides 1 and 2 (the buffers are longer: see _split)
+    nq = -(-(ib - ia) // 8) * 8 if sw <= 2 else ib - ia
+    span = max(OW, ia + nq) + 1
+    row = W + nq + 1
+    # codes: the winner's offset inside its window's plane span, int32 unless planes are huge
+    cdt = np.int32 if math.prod(taps.in_shape) < 2**31 else np.int64
+    row_bufs = ((span,), (span,), (span,), (span,), (row,), (row,))
+    row_dts = (x5.dtype, x5.dtype, cdt, cdt, x5.dtype, x5.dtype)
+    if not backward:
+        out_k, out = _alloc(n, c, taps.out_shape, x5.dtype, False)
+        idx_k, idx = _alloc(n, c, taps.out_shape, np.int64, False)
+        args = (x5, *taps.args(), taps.win, nq, out_k, idx_k)
+        _run(b.argmax_cf, n * c, *args, work=x5.size, scratch=_bufs(row_bufs, row_dts))
+        return out, idx
+    gin, _ = _alloc(n, c, taps.in_shape, gdt, False)  # every row written once
+    g = grad5.astype(gdt, copy=False)
+    rows = taps.out_shape[0] * taps.out_shape[1]
+    bufs = _bufs(
+        (*row_bufs, (rows * OW,), (rows * nq + 1,), (rows * nq + 1,), (row,), (row,)),
+        (*row_dts, cdt, cdt, gdt, gdt, gdt),
+    )
+    cover = (*_cover_taps(taps, 0), *_cover_taps(taps, 1))
+    args = (x5, *taps.args(), taps.win, nq, *cover, g, gin, np.zeros(1, gdt))
+    _run(b.max_bwd_cf, n * c, *args, work=x5.size, scratch=bufs)
+    return gin
+
+
+def _cover_taps(taps: Taps, axis: int):
+    """:func:`_cover` plus, for each listed output, the input's distance from that output's
+    first tap (the window row holding it, times the dilation)."""
+    ptr, lst = _cover(taps, axis)
+    owner = np.repeat(np.arange(taps.in_shape[axis]), np.diff(ptr))
+    return ptr, lst, (owner - taps.first[axis][lst]).astype(np.int64)
+
+
+def _argmax_cl(x5, taps, grad5, gdt):
+    k = _k()
+    n, c = x5.shape[:2]
+    backward = grad5 is not None
     empty5 = (0,) * 5
     if backward:
-        gin_k, gin = _alloc(n, c, taps.in_shape, gdt, cl, zeros=True)
+        gin_k, gin = _alloc(n, c, taps.in_shape, gdt, True, zeros=True)
         out_k = np.empty(empty5, x5.dtype)
         idx_k = np.empty(empty5, np.int64)
-        g = grad5.astype(gdt, copy=False)
-        g_k = _cl(g) if cl else g
+        g_k = _cl(grad5.astype(gdt, copy=False))
     else:
-        out_k, out = _alloc(n, c, taps.out_shape, x5.dtype, cl)
-        idx_k, idx = _alloc(n, c, taps.out_shape, np.int64, cl)
+        out_k, out = _alloc(n, c, taps.out_shape, x5.dtype, True)
+        idx_k, idx = _alloc(n, c, taps.out_shape, np.int64, True)
         g_k = gin_k = np.empty(empty5, gdt)
-    if cl:
-        cb = _channel_block(n, c)
-        items = n * (-(-c // cb))
-        args = (_cl(x5), *taps.args(), backward, cb, out_k, idx_k, g_k, gin_k)
-        bufs = _bufs(((cb,), (cb,), (cb,), (cb,)), (x5.dtype, x5.dtype, np.int64, np.int64))
-        _run(k.argmax_cl, items, *args, work=x5.size, scratch=bufs)
-    else:
-        args = (x5, *taps.args(), taps.win, backward, out_k, idx_k, g_k, gin_k)
-        OW = taps.out_shape[2]
-        bufs = _bufs(((OW,), (OW,), (OW,), (OW,)), (x5.dtype, x5.dtype, np.int64, np.int64))
-        _run(k.argmax_cf, n * c, *args, work=x5.size, scratch=bufs)
+    cb = _channel_block(n, c)
+    items = n * (-(-c // cb))
+    args = (_cl(x5), *taps.args(), backward, cb, out_k, idx_k, g_k, gin_k)
+    bufs = _bufs(((cb,), (cb,), (cb,), (cb,)), (x5.dtype, x5.dtype, np.int64, np.int64))
+    _run(k.argmax_cl, items, *args, work=x5.size, scratch=bufs)
     return gin if backward else (out, idx)
 
 

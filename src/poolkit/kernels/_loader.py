@@ -33,3 +33,13 @@ def scan():
     from poolkit.kernels import _scan
 
     return _scan
+
+
+@cache
+def backward():
+    from poolkit.kernels import _env
+
+    _env.configure()
+    from poolkit.kernels import _backward
+
+    return _backward
