@@ -244,6 +244,8 @@ def _argmax(x5, taps, cl, grad5=None):
     backward = grad5 is not None
     if cl:
         return _argmax_cl(x5, taps, grad5, gdt)
+    if math.prod(taps.in_shape) >= 2**31:  # int32 codes would overflow: int64 flat indices
+        return _argmax_huge(x5, taps, grad5, gdt)
     b = _b()
     W, OW = x5.shape[4], taps.out_shape[2]
     sw, _off, _kw, ia, ib = (int(v) for v in taps.win)
@@ -251,8 +253,7 @@ def _argmax(x5, taps, cl, grad5=None):
     nq = -(-(ib - ia) // 8) * 8 if sw <= 2 else ib - ia
     span = max(OW, ia + nq) + 1
     row = W + nq + 1
-    # codes: the winner's offset inside its window's plane span, int32 unless planes are huge
-    cdt = np.int32 if math.prod(taps.in_shape) < 2**31 else np.int64
+    cdt = np.int32  # codes: the winner's offset from its window's first tap, in the plane
     row_bufs = ((span,), (span,), (span,), (span,), (row,), (row,))
     row_dts = (x5.dtype, x5.dtype, cdt, cdt, x5.dtype, x5.dtype)
     if not backward:
@@ -265,8 +266,8 @@ def _argmax(x5, taps, cl, grad5=None):
     g = grad5.astype(gdt, copy=False)
     rows = taps.out_shape[0] * taps.out_shape[1]
     bufs = _bufs(
-        (*row_bufs, (rows * OW,), (rows * nq + 1,), (rows * nq + 1,), (row,), (row,)),
-        (*row_dts, cdt, cdt, gdt, gdt, gdt),
+        (*row_bufs, (rows * OW,), (rows * nq + 1,), (rows * nq + 1,), (2 * row,)),
+        (*row_dts, cdt, cdt, gdt, gdt),
     )
     cover = (*_cover_taps(taps, 0), *_cover_taps(taps, 1))
     args = (x5, *taps.args(), taps.win, nq, *cover, g, gin, np.zeros(1, gdt))
@@ -280,6 +281,29 @@ def _cover_taps(taps: Taps, axis: int):
     ptr, lst = _cover(taps, axis)
     owner = np.repeat(np.arange(taps.in_shape[axis]), np.diff(ptr))
     return ptr, lst, (owner - taps.first[axis][lst]).astype(np.int64)
+
+
+def _argmax_huge(x5, taps, grad5, gdt):
+    """Planes of 2**31 elements or more: the older kernel with int64 flat indices, whose
+    backward scatters into a zero-filled ``gin``."""
+    k = _k()
+    n, c = x5.shape[:2]
+    backward = grad5 is not None
+    empty5 = (0,) * 5
+    if backward:
+        gin = np.zeros(x5.shape, gdt)
+        out = np.empty(empty5, x5.dtype)
+        idx = np.empty(empty5, np.int64)
+        g = grad5.astype(gdt, copy=False)
+    else:
+        out, _ = _alloc(n, c, taps.out_shape, x5.dtype, False)
+        idx, _ = _alloc(n, c, taps.out_shape, np.int64, False)
+        g = gin = np.empty(empty5, gdt)
+    OW = taps.out_shape[2]
+    bufs = _bufs(((OW,), (OW,), (OW,), (OW,)), (x5.dtype, x5.dtype, np.int64, np.int64))
+    args = (x5, *taps.args(), taps.win, backward, out, idx, g, gin)
+    _run(k.argmax_cf, n * c, *args, work=x5.size, scratch=bufs)
+    return gin if backward else (out, idx)
 
 
 def _argmax_cl(x5, taps, grad5, gdt):
@@ -324,23 +348,27 @@ def _sum(x5, taps, cl, scaled, out_dtype):
 
 
 def _sum_backward(g5, taps, cl, scaled, gdt):
-    k = _k()
     n, c = g5.shape[:2]
-    gin_k, gin = _alloc(n, c, taps.in_shape, gdt, cl, zeros=cl)  # CF writes every row once
     m = taps.mults if scaled else tuple(np.ones(len(f)) for f in taps.first)
     g = g5.astype(gdt, copy=False)
     if cl:
+        k = _k()
+        gin_k, gin = _alloc(n, c, taps.in_shape, gdt, True, zeros=True)
         cb = _channel_block(n, c)
         items = n * (-(-c // cb))
         bufs = _bufs(((taps.in_shape[2], cb),), gdt)
         args = (_cl(g), *taps.args(), *m, scaled, cb, gin_k)
         _run(k.sum_bwd_cl, items, *args, work=gin.size, scratch=bufs)
-    else:
-        cover = (*_cover(taps, 0), *_cover(taps, 1))
-        rows = taps.out_shape[0] * taps.out_shape[1]
-        bufs = _bufs(((rows, taps.in_shape[2]),), gdt)
-        args = (g, *taps.args(), *m, scaled, *cover, gin_k)
-        _run(k.sum_bwd_cf, n * c, *args, work=gin.size, scratch=bufs)
+        return gin
+    gin, _ = _alloc(n, c, taps.in_shape, gdt, False)  # every row written once
+    sw, _off, _kw, ia, ib = (int(v) for v in taps.win)
+    nq = -(-(ib - ia) // 8) * 8 if sw <= 2 else ib - ia
+    row = taps.in_shape[2] + nq + 1
+    rows = taps.out_shape[0] * taps.out_shape[1]
+    bufs = _bufs(((rows * nq + 1,), (2 * row,)), gdt)
+    cover = (*_cover(taps, 0), *_cover(taps, 1))
+    args = (g, *taps.args(), taps.win, nq, *m, scaled, *cover, gin, np.zeros(1, gdt))
+    _run(_b().sum_bwd_cf, n * c, *args, work=gin.size, scratch=bufs)
     return gin
 
 
