@@ -34,18 +34,46 @@ def _u(i):
 
 
 @njit(inline="always", **_OPTS)
-def _split(src, ea, eb, W, sw):
-    """Stride 2: even and odd elements of ``src[:W]`` into ``ea`` and ``eb``; stride 1: a copy
-    into ``ea``. The buffers are longer than the row, so tap loops may run to a multiple of
-    8 lanes (no scalar remainder, whose unpredictable branches cost more than the lanes)."""
-    if sw == 2:
-        for q in range((W + 1) // 2):
-            ea[q] = src[_u(2 * q)]
-        for q in range(W // 2):
-            eb[q] = src[_u(2 * q + 1)]
-    else:
+def _split(src, E, W, sw, L):
+    """The row's stride phases: ``E[p * L + m] = src[m * sw + p]`` (literal strides 1 and 2
+    vectorise). ``L`` exceeds a phase's length, so tap loops may run to a multiple of 8
+    lanes: no scalar remainder, whose unpredictable branches cost more than the lanes."""
+    if sw == 1:
         for q in range(W):
-            ea[q] = src[_u(q)]
+            E[q] = src[_u(q)]
+    elif sw == 2:
+        for q in range((W + 1) // 2):
+            E[q] = src[_u(2 * q)]
+        for q in range(W // 2):
+            E[_u(L + q)] = src[_u(2 * q + 1)]
+    else:
+        for p in range(sw):
+            for q in range((W - p + sw - 1) // sw):
+                E[p * L + q] = src[q * sw + p]
+
+
+@njit(inline="always", **_OPTS)
+def _merge(dst, E, W, sw, L):
+    """Inverse of :func:`_split`: interleave the phases into ``dst``."""
+    if sw == 1:
+        for q in range(W):
+            dst[_u(q)] = E[_u(q)]
+    elif sw == 2:
+        for q in range(W // 2):
+            dst[_u(2 * q)] = E[_u(q)]
+            dst[_u(2 * q + 1)] = E[_u(L + q)]
+        if W % 2:
+            dst[W - 1] = E[W // 2]
+    else:
+        for p in range(sw):
+            for q in range((W - p + sw - 1) // sw):
+                dst[q * sw + p] = E[p * L + q]
+
+
+@njit(inline="always", **_OPTS)
+def _pos(col, sw, L):
+    """Where column ``col`` lives in the phase buffer."""
+    return (col % sw) * L + col // sw
 
 
 @njit(inline="always", **_OPTS)
@@ -55,22 +83,12 @@ def _take(v, b, o, code):
     return (v if take else b), (code if take else o)
 
 
-@njit(inline="always", **_OPTS)
-def _tap(ea, eb, b0, t, dw, sw, roff):
-    """Where tap ``t`` of the interior reads (stride 1: the row copy ``ea``; stride 2: the
-    half holding it) and its code."""
-    bt = b0 + t * dw
-    if sw == 2:
-        return (eb if bt % 2 == 1 else ea), bt // 2, np.int32(roff + t * dw)
-    return ea, bt, np.int32(roff + t * dw)
-
-
-@njit(inline="always", **_OPTS)
-def _row_argmax(x, n, c, d0, h0, kd, kh, H, fw, nw, dil, win, nq, va, vb, ca, cb, ea, eb):
+@njit(**_OPTS)
+def _row_argmax(x, n, c, d0, h0, kd, kh, H, fw, nw, dil, win, nq, L, va, vb, ca, cb, E):
     """Values and codes of the output row whose windows start at rows ``(d0, h0)`` (``kd`` x
-    ``kh`` in-bounds rows). Interior loops run ``nq`` lanes (``ib - ia`` rounded up to 8 for
-    strides 1 and 2: lanes past ``ib`` are scratch, overwritten by the edges). Returns 0
-    when ``va``/``ca`` hold the row, 1 for ``vb``/``cb``."""
+    ``kh`` in-bounds rows). Interior loops run ``nq`` lanes (``ib - ia`` rounded up to 8:
+    lanes past ``ib`` are scratch, overwritten by the edges). Returns 0 when ``va``/``ca``
+    hold the row, 1 for ``vb``/``cb``. (Not inlined: both kernels share one compile.)"""
     W = x.shape[4]
     OW = len(fw)
     dd, dh, dw = dil[0], dil[1], dil[2]
@@ -83,48 +101,26 @@ def _row_argmax(x, n, c, d0, h0, kd, kh, H, fw, nw, dil, win, nq, va, vb, ca, cb
         first = True
         for i in range(kd):
             for j in range(kh):
-                src = x[n, c, d0 + i * dd, h0 + j * dh]
+                _split(x[n, c, d0 + i * dd, h0 + j * dh], E, W, sw, L)
                 roff = (i * dd * H + j * dh) * W
-                if sw <= 2:
-                    _split(src, ea, eb, W, sw)
-                    # three taps per pass, in registers (the last tap repeated when fewer
-                    # remain: taking the same tap twice changes nothing)
-                    for t0 in range(0, kw, 3):
-                        a0, p0, c0 = _tap(ea, eb, b0, t0, dw, sw, roff)
-                        a1, p1, c1 = _tap(ea, eb, b0, min(t0 + 1, kw - 1), dw, sw, roff)
-                        a2, p2, c2 = _tap(ea, eb, b0, min(t0 + 2, kw - 1), dw, sw, roff)
-                        if first:
-                            first = False
-                            for q in range(nq):
-                                k = _u(ia + q)
-                                b, o = a0[_u(p0 + q)], c0
-                                b, o = _take(a1[_u(p1 + q)], b, o, c1)
-                                b, o = _take(a2[_u(p2 + q)], b, o, c2)
-                                spare[k] = b
-                                sc[k] = o
-                        else:
-                            for q in range(nq):
-                                k = _u(ia + q)
-                                b, o = _take(a0[_u(p0 + q)], best[k], bc[k], c0)
-                                b, o = _take(a1[_u(p1 + q)], b, o, c1)
-                                b, o = _take(a2[_u(p2 + q)], b, o, c2)
-                                spare[k] = b
-                                sc[k] = o
-                        best, spare, bc, sc = spare, best, sc, bc
-                        which = 1 - which
-                    continue
-                for t in range(kw):  # stride 3 and more: strided loads, tap by tap
-                    bt = b0 + t * dw
-                    code = np.int32(roff + t * dw)
+                # three taps per pass, in registers; the last tap repeats when fewer remain
+                # and the first pass starts from tap 0 (taking a tap twice changes nothing)
+                for t0 in range(0, kw, 3):
+                    t1, t2 = min(t0 + 1, kw - 1), min(t0 + 2, kw - 1)
+                    p0, c0 = _pos(b0 + t0 * dw, sw, L), np.int32(roff + t0 * dw)
+                    p1, c1 = _pos(b0 + t1 * dw, sw, L), np.int32(roff + t1 * dw)
+                    p2, c2 = _pos(b0 + t2 * dw, sw, L), np.int32(roff + t2 * dw)
                     if first:
                         first = False
                         for q in range(nq):
-                            best[_u(ia + q)] = src[_u(bt + q * sw)]
-                            bc[_u(ia + q)] = code
-                        continue
+                            best[_u(ia + q)] = E[_u(p0 + q)]
+                        for q in range(nq):
+                            bc[_u(ia + q)] = c0
                     for q in range(nq):
                         k = _u(ia + q)
-                        b, o = _take(src[_u(bt + q * sw)], best[k], bc[k], code)
+                        b, o = _take(E[_u(p0 + q)], best[k], bc[k], c0)
+                        b, o = _take(E[_u(p1 + q)], b, o, c1)
+                        b, o = _take(E[_u(p2 + q)], b, o, c2)
                         spare[k] = b
                         sc[k] = o
                     best, spare, bc, sc = spare, best, sc, bc
@@ -146,7 +142,7 @@ def _row_argmax(x, n, c, d0, h0, kd, kh, H, fw, nw, dil, win, nq, va, vb, ca, cb
 
 
 @njit(**_OPTS)
-def argmax_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, nq, out, idx, va, vb, ca, cb, ea, eb):
+def argmax_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, nq, L, out, idx, va, vb, ca, cb, E):
     """Max values and flat plane indices (PyTorch's ``return_indices``)."""
     _N, C, _D, H, W = x.shape
     OD, OH, OW = len(nd), len(nh), len(nw)
@@ -157,9 +153,8 @@ def argmax_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, nq, out, idx, va, vb,
             for oh in range(OH):
                 d0, h0 = fd[od], fh[oh]
                 which = _row_argmax(
-                    x, n, c, d0, h0, nd[od], nh[oh], H, fw, nw, dil, win, nq,
-                    va, vb, ca, cb, ea, eb,
-                )  # fmt: skip
+                    x, n, c, d0, h0, nd[od], nh[oh], H, fw, nw, dil, win, nq, L, va, vb, ca, cb, E
+                )
                 best, bc = (va, ca) if which == 0 else (vb, cb)
                 base = (d0 * H + h0) * W
                 dst = out[n, c, od, oh]
@@ -175,28 +170,25 @@ def _edge_add(rel, w0, v, z, W, sw, L, ph):
     """Add an edge output's gradient ``v`` to the row buffer when its winner lies in this row
     (``0 <= rel < W``), without branches (the winners are unpredictable)."""
     hit = (rel >= 0) & (rel < W)
-    col = w0 + (rel if hit else 0)
-    pos = col // 2 + (col % 2) * L if sw == 2 else col
-    ph[pos] += v if hit else z
+    ph[_pos(w0 + (rel if hit else 0), sw, L)] += v if hit else z
 
 
 @njit(**_OPTS)
 def max_bwd_cf(
-    i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, nq, dptr, dlst, dtap, hptr, hlst, htap,
-    g, gin, zero, va, vb, ca, cb, ea, eb, codes, icodes, gq, ph,
+    i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, nq, L, dptr, dlst, dtap, hptr, hlst, htap,
+    g, gin, zero, va, vb, ca, cb, E, codes, icodes, gq, ph,
 ):  # fmt: skip
     """Max backward. First the plane's winner codes, one row per output row: ``codes`` for
     the edges, ``icodes`` (``nq`` lanes, -1 past the interior: never a winner) and the
     gradient ``gq`` (0 past the interior) for the interior. Then every ``gin`` row once,
-    from the output rows covering it: ``dlst[dptr[d]:dptr[d + 1]]`` with ``d``'s distance
-    from their first rows ``dtap`` (likewise along H). ``zero``: one element, 0 in the gradient dtype."""
+    from the output rows covering it: ``dlst[dptr[d]:dptr[d + 1]]``, ``d`` being ``dtap``
+    rows past their first rows (likewise along H). ``zero``: a 0 of the gradient dtype."""
     _N, C, D, H, W = x.shape
     OD, OH, OW = len(nd), len(nh), len(nw)
     dw = dil[2]
     sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
     ni = ib - ia
     z = zero[0]
-    L = (W + 1) // 2 + nq + 1 if sw == 2 else W + nq + 1  # row buffer: halves at 0 and L
     tile = sw == 2 and kw == 2 and dw == 1 and off == 0 and ia == 0 and ib == OW and W == 2 * OW
     for p in range(i0, i1):
         n = p // C
@@ -204,8 +196,8 @@ def max_bwd_cf(
         for od in range(OD):
             for oh in range(OH):
                 which = _row_argmax(
-                    x, n, c, fd[od], fh[oh], nd[od], nh[oh], H, fw, nw, dil, win, nq,
-                    va, vb, ca, cb, ea, eb,
+                    x, n, c, fd[od], fh[oh], nd[od], nh[oh], H, fw, nw, dil, win, nq, L,
+                    va, vb, ca, cb, E,
                 )  # fmt: skip
                 bc = ca if which == 0 else cb
                 r = od * OH + oh
@@ -237,7 +229,7 @@ def max_bwd_cf(
                         dst[_u(2 * q)] = (v if cq == c0 else z) + z
                         dst[_u(2 * q + 1)] = (v if cq == c0 + 1 else z) + z
                     continue
-                for q in range(2 * L):
+                for q in range(sw * L):
                     ph[q] = z
                 for a in range(dptr[d], dptr[d + 1]):
                     od = dlst[a]
@@ -253,30 +245,15 @@ def max_bwd_cf(
                             rq = r * nq
                             # taps last to first: each column then gets its outputs in order
                             for t in range(kw - 1, -1, -1):
-                                bt = b0 + t * dw
+                                pt = _pos(b0 + t * dw, sw, L)
                                 code = np.int32(roff + t * dw)
-                                if sw <= 2:
-                                    h2 = bt // 2 + (L if bt % 2 else 0) if sw == 2 else bt
-                                    for q in range(nq):
-                                        k = _u(rq + q)
-                                        v, m = gq[k], icodes[k] == code
-                                        ph[_u(h2 + q)] += v if m else z
-                                else:
-                                    for q in range(ni):
-                                        k = _u(rq + q)
-                                        v, m = gq[k], icodes[k] == code
-                                        ph[_u(bt + q * sw)] += v if m else z
+                                for q in range(nq):
+                                    k = _u(rq + q)
+                                    v, m = gq[k], icodes[k] == code
+                                    ph[_u(pt + q)] += v if m else z
                         for ow in range(ib, OW):  # right edges
                             _edge_add(codes[r * OW + ow] - roff, fw[ow], grow[ow], z, W, sw, L, ph)
-                if sw == 2:
-                    for q in range(W // 2):
-                        dst[_u(2 * q)] = ph[q]
-                        dst[_u(2 * q + 1)] = ph[_u(L + q)]
-                    if W % 2:
-                        dst[W - 1] = ph[W // 2]
-                else:
-                    for q in range(W):
-                        dst[q] = ph[q]
+                _merge(dst, ph, W, sw, L)
 
 
 # --------------------------------------------------------------------------- sum backward
@@ -284,7 +261,7 @@ def max_bwd_cf(
 
 @njit(**_OPTS)
 def sum_bwd_cf(
-    i0, i1, g, fd, nd, fh, nh, fw, nw, dil, win, nq, md, mh, mw, scaled,
+    i0, i1, g, fd, nd, fh, nh, fw, nw, dil, win, nq, L, md, mh, mw, scaled,
     dptr, dlst, hptr, hlst, gin, zero, sq, ph,
 ):  # fmt: skip
     """Gradient of the window sum (``scaled``: times ``md[od] * mh[oh] * mw[ow]``, average
@@ -297,7 +274,6 @@ def sum_bwd_cf(
     sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
     ni = ib - ia
     z = zero[0]
-    L = (W + 1) // 2 + nq + 1 if sw == 2 else W + nq + 1  # row buffer: halves at 0 and L
     tile = sw == 2 and kw == 2 and dw == 1 and off == 0 and ia == 0 and ib == OW and W == 2 * OW
     for p in range(i0, i1):
         n = p // C
@@ -306,13 +282,10 @@ def sum_bwd_cf(
             for oh in range(OH):
                 rq = (od * OH + oh) * nq
                 grow = g[n, c, od, oh]
-                if scaled:
-                    m = md[od] * mh[oh]
-                    for q in range(ni):
-                        sq[_u(rq + q)] = grow[_u(ia + q)] * (m * mw[_u(ia + q)])
-                else:
-                    for q in range(ni):
-                        sq[_u(rq + q)] = grow[_u(ia + q)]
+                m = md[od] * mh[oh] if scaled else 1.0
+                for q in range(ni):
+                    v = grow[_u(ia + q)]
+                    sq[_u(rq + q)] = v * (m * mw[_u(ia + q)]) if scaled else v
                 for q in range(ni, nq):
                     sq[rq + q] = z
         for d in range(D):
@@ -325,7 +298,7 @@ def sum_bwd_cf(
                         dst[_u(2 * q)] = v
                         dst[_u(2 * q + 1)] = v
                     continue
-                for q in range(2 * L):
+                for q in range(sw * L):
                     ph[q] = z
                 for a in range(dptr[d], dptr[d + 1]):
                     od = dlst[a]
@@ -339,25 +312,12 @@ def sum_bwd_cf(
                         if ni > 0:
                             b0 = ia * sw + off
                             for t in range(kw - 1, -1, -1):  # last tap first: outputs in order
-                                bt = b0 + t * dw
-                                if sw <= 2:
-                                    h2 = bt // 2 + (L if bt % 2 else 0) if sw == 2 else bt
-                                    for q in range(nq):
-                                        ph[_u(h2 + q)] += sq[_u(rq + q)]
-                                else:
-                                    for q in range(ni):
-                                        ph[_u(bt + q * sw)] += sq[_u(rq + q)]
+                                pt = _pos(b0 + t * dw, sw, L)
+                                for q in range(nq):
+                                    ph[_u(pt + q)] += sq[_u(rq + q)]
                         for e in range(ib, OW):
                             _spread(grow[e], m * mw[e], scaled, fw[e], nw[e], dw, sw, L, ph)
-                if sw == 2:
-                    for q in range(W // 2):
-                        dst[_u(2 * q)] = ph[q]
-                        dst[_u(2 * q + 1)] = ph[_u(L + q)]
-                    if W % 2:
-                        dst[W - 1] = ph[W // 2]
-                else:
-                    for q in range(W):
-                        dst[q] = ph[q]
+                _merge(dst, ph, W, sw, L)
 
 
 @njit(inline="always", **_OPTS)
@@ -365,5 +325,4 @@ def _spread(v, mult, scaled, w0, k, dw, sw, L, ph):
     """An edge output's gradient (times ``mult`` when ``scaled``) onto its ``k`` taps."""
     s = v * mult if scaled else v
     for t in range(k):
-        col = w0 + t * dw
-        ph[col // 2 + (col % 2) * L if sw == 2 else col] += s
+        ph[_pos(w0 + t * dw, sw, L)] += s

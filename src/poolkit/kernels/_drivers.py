@@ -247,32 +247,36 @@ def _argmax(x5, taps, cl, grad5=None):
     if math.prod(taps.in_shape) >= 2**31:  # int32 codes would overflow: int64 flat indices
         return _argmax_huge(x5, taps, grad5, gdt)
     b = _b()
-    W, OW = x5.shape[4], taps.out_shape[2]
-    sw, _off, _kw, ia, ib = (int(v) for v in taps.win)
-    # interior lanes rounded up to 8 for strides 1 and 2 (the buffers are longer: see _split)
-    nq = -(-(ib - ia) // 8) * 8 if sw <= 2 else ib - ia
-    span = max(OW, ia + nq) + 1
-    row = W + nq + 1
-    cdt = np.int32  # codes: the winner's offset from its window's first tap, in the plane
-    row_bufs = ((span,), (span,), (span,), (span,), (row,), (row,))
-    row_dts = (x5.dtype, x5.dtype, cdt, cdt, x5.dtype, x5.dtype)
+    OW = taps.out_shape[2]
+    nq, L, span = _lanes(taps)
+    row_bufs = ((span,), (span,), (span,), (span,), (int(taps.win[0]) * L,))
+    row_dts = (x5.dtype, x5.dtype, np.int32, np.int32, x5.dtype)
     if not backward:
         out_k, out = _alloc(n, c, taps.out_shape, x5.dtype, False)
         idx_k, idx = _alloc(n, c, taps.out_shape, np.int64, False)
-        args = (x5, *taps.args(), taps.win, nq, out_k, idx_k)
+        args = (x5, *taps.args(), taps.win, nq, L, out_k, idx_k)
         _run(b.argmax_cf, n * c, *args, work=x5.size, scratch=_bufs(row_bufs, row_dts))
         return out, idx
     gin, _ = _alloc(n, c, taps.in_shape, gdt, False)  # every row written once
     g = grad5.astype(gdt, copy=False)
     rows = taps.out_shape[0] * taps.out_shape[1]
     bufs = _bufs(
-        (*row_bufs, (rows * OW,), (rows * nq + 1,), (rows * nq + 1,), (2 * row,)),
-        (*row_dts, cdt, cdt, gdt, gdt),
+        (*row_bufs, (rows * OW,), (rows * nq + 1,), (rows * nq + 1,), row_bufs[-1]),
+        (*row_dts, np.int32, np.int32, gdt, gdt),
     )
     cover = (*_cover_taps(taps, 0), *_cover_taps(taps, 1))
-    args = (x5, *taps.args(), taps.win, nq, *cover, g, gin, np.zeros(1, gdt))
+    args = (x5, *taps.args(), taps.win, nq, L, *cover, g, gin, np.zeros(1, gdt))
     _run(b.max_bwd_cf, n * c, *args, work=x5.size, scratch=bufs)
     return gin
+
+
+def _lanes(taps: Taps):
+    """``(nq, L, span)`` of the channels-first argmax and backward kernels: interior lanes
+    rounded up to 8, the length of one stride phase of a row buffer, the row buffers'."""
+    sw, _off, _kw, ia, ib = (int(v) for v in taps.win)
+    nq = -(-(ib - ia) // 8) * 8
+    L = -(-taps.in_shape[2] // sw) + nq + 1
+    return nq, L, max(taps.out_shape[2], ia + nq) + 1
 
 
 def _cover_taps(taps: Taps, axis: int):
@@ -361,13 +365,11 @@ def _sum_backward(g5, taps, cl, scaled, gdt):
         _run(k.sum_bwd_cl, items, *args, work=gin.size, scratch=bufs)
         return gin
     gin, _ = _alloc(n, c, taps.in_shape, gdt, False)  # every row written once
-    sw, _off, _kw, ia, ib = (int(v) for v in taps.win)
-    nq = -(-(ib - ia) // 8) * 8 if sw <= 2 else ib - ia
-    row = taps.in_shape[2] + nq + 1
+    nq, L, _span = _lanes(taps)
     rows = taps.out_shape[0] * taps.out_shape[1]
-    bufs = _bufs(((rows * nq + 1,), (2 * row,)), gdt)
+    bufs = _bufs(((rows * nq + 1,), (int(taps.win[0]) * L,)), gdt)
     cover = (*_cover(taps, 0), *_cover(taps, 1))
-    args = (g, *taps.args(), taps.win, nq, *m, scaled, *cover, gin, np.zeros(1, gdt))
+    args = (g, *taps.args(), taps.win, nq, L, *m, scaled, *cover, gin, np.zeros(1, gdt))
     _run(_b().sum_bwd_cf, n * c, *args, work=gin.size, scratch=bufs)
     return gin
 
