@@ -248,13 +248,13 @@ def _argmax(x5, taps, cl, grad5=None):
         return _argmax_huge(x5, taps, grad5, gdt)
     b = _b()
     OW = taps.out_shape[2]
-    nq, L, span = _lanes(taps)
-    row_bufs = ((span,), (span,), (span,), (span,), (int(taps.win[0]) * L,))
+    win, nq, L, span = _lanes(taps)
+    row_bufs = ((span,), (span,), (span,), (span,), (int(win[0]) * L,))
     row_dts = (x5.dtype, x5.dtype, np.int32, np.int32, x5.dtype)
     if not backward:
         out_k, out = _alloc(n, c, taps.out_shape, x5.dtype, False)
         idx_k, idx = _alloc(n, c, taps.out_shape, np.int64, False)
-        args = (x5, *taps.args(), taps.win, nq, L, out_k, idx_k)
+        args = (x5, *taps.args(), win, nq, L, out_k, idx_k)
         _run(b.argmax_cf, n * c, *args, work=x5.size, scratch=_bufs(row_bufs, row_dts))
         return out, idx
     gin, _ = _alloc(n, c, taps.in_shape, gdt, False)  # every row written once
@@ -265,18 +265,21 @@ def _argmax(x5, taps, cl, grad5=None):
         (*row_dts, np.int32, np.int32, gdt, gdt),
     )
     cover = (*_cover_taps(taps, 0), *_cover_taps(taps, 1))
-    args = (x5, *taps.args(), taps.win, nq, L, *cover, g, gin, np.zeros(1, gdt))
+    args = (x5, *taps.args(), win, nq, L, *cover, g, gin, np.zeros(1, gdt))
     _run(b.max_bwd_cf, n * c, *args, work=x5.size, scratch=bufs)
     return gin
 
 
 def _lanes(taps: Taps):
-    """``(nq, L, span)`` of the channels-first argmax and backward kernels: interior lanes
+    """``(win, nq, L, span)`` of the channels-first argmax and backward kernels: the W axis's
+    taps (stride at least 1: adaptive taps have none, and no interior), interior lanes
     rounded up to 8, the length of one stride phase of a row buffer, the row buffers'."""
-    sw, _off, _kw, ia, ib = (int(v) for v in taps.win)
+    win = taps.win.copy()
+    win[0] = max(int(win[0]), 1)
+    sw, _off, _kw, ia, ib = (int(v) for v in win)
     nq = -(-(ib - ia) // 8) * 8
     L = -(-taps.in_shape[2] // sw) + nq + 1
-    return nq, L, max(taps.out_shape[2], ia + nq) + 1
+    return win, nq, L, max(taps.out_shape[2], ia + nq) + 1
 
 
 def _cover_taps(taps: Taps, axis: int):
@@ -365,11 +368,11 @@ def _sum_backward(g5, taps, cl, scaled, gdt):
         _run(k.sum_bwd_cl, items, *args, work=gin.size, scratch=bufs)
         return gin
     gin, _ = _alloc(n, c, taps.in_shape, gdt, False)  # every row written once
-    nq, L, _span = _lanes(taps)
+    win, nq, L, _span = _lanes(taps)
     rows = taps.out_shape[0] * taps.out_shape[1]
-    bufs = _bufs(((rows * nq + 1,), (int(taps.win[0]) * L,)), gdt)
+    bufs = _bufs(((rows * nq + 1,), (int(win[0]) * L,)), gdt)
     cover = (*_cover(taps, 0), *_cover(taps, 1))
-    args = (g, *taps.args(), taps.win, nq, L, *m, scaled, *cover, gin, np.zeros(1, gdt))
+    args = (g, *taps.args(), win, nq, L, *m, scaled, *cover, gin, np.zeros(1, gdt))
     _run(_b().sum_bwd_cf, n * c, *args, work=gin.size, scratch=bufs)
     return gin
 
