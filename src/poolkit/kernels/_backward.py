@@ -176,13 +176,15 @@ def _edge_add(rel, w0, v, z, W, sw, L, ph):
 @njit(**_OPTS)
 def max_bwd_cf(
     i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, nq, L, dptr, dlst, dtap, hptr, hlst, htap,
-    g, gin, zero, va, vb, ca, cb, E, codes, icodes, gq, ph,
+    fused, g, gin, zero, va, vb, ca, cb, E, codes, icodes, gq, ph,
 ):  # fmt: skip
     """Max backward. First the plane's winner codes, one row per output row: ``codes`` for
     the edges, ``icodes`` (``nq`` lanes, -1 past the interior: never a winner) and the
     gradient ``gq`` (0 past the interior) for the interior. Then every ``gin`` row once,
     from the output rows covering it: ``dlst[dptr[d]:dptr[d + 1]]``, ``d`` being ``dtap``
-    rows past their first rows (likewise along H). ``zero``: a 0 of the gradient dtype."""
+    rows past their first rows (likewise along H). ``zero``: a 0 of the gradient dtype.
+    ``fused``: 2x2 windows with stride 2 tile every slice (one tap along D): each output row
+    writes its two ``gin`` rows at once (no second pass)."""
     _N, C, D, H, W = x.shape
     OD, OH, OW = len(nd), len(nh), len(nw)
     dw = dil[2]
@@ -202,6 +204,15 @@ def max_bwd_cf(
                 bc = ca if which == 0 else cb
                 r = od * OH + oh
                 grow = g[n, c, od, oh]
+                if fused:
+                    for j in range(2):
+                        dst = gin[n, c, od, 2 * oh + j]
+                        c0 = np.int32(j * W)
+                        for q in range(OW):
+                            v, cq = grow[_u(q)], bc[_u(q)]
+                            dst[_u(2 * q)] = (v if cq == c0 else z) + z  # + 0: as 0 + g
+                            dst[_u(2 * q + 1)] = (v if cq == c0 + 1 else z) + z
+                    continue
                 for ow in range(ia):
                     codes[r * OW + ow] = bc[ow]
                 for ow in range(ib, OW):
@@ -214,6 +225,8 @@ def max_bwd_cf(
                 for q in range(ni, nq):
                     icodes[rq + q] = -1
                     gq[rq + q] = z
+        if fused:
+            continue
         for d in range(D):
             for h in range(H):
                 dst = gin[n, c, d, h]

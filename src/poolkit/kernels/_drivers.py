@@ -265,9 +265,22 @@ def _argmax(x5, taps, cl, grad5=None):
         (*row_dts, np.int32, np.int32, gdt, gdt),
     )
     cover = (*_cover_taps(taps, 0), *_cover_taps(taps, 1))
-    args = (x5, *taps.args(), win, nq, L, *cover, g, gin, np.zeros(1, gdt))
+    fused = _tiles_2x2(taps)
+    args = (x5, *taps.args(), win, nq, L, *cover, fused, g, gin, np.zeros(1, gdt))
     _run(b.max_bwd_cf, n * c, *args, work=x5.size, scratch=bufs)
     return gin
+
+
+def _tiles_2x2(taps: Taps) -> bool:
+    """2x2 windows with stride 2 tiling H and W exactly, one tap along D."""
+    (D, H, W), (OD, OH, OW) = taps.in_shape, taps.out_shape
+    if OD != D or H != 2 * OH or W != 2 * OW or not (taps.count[0] == 1).all():
+        return False
+    two = (2 * np.arange(OH), 2 * np.arange(OW))
+    return bool((taps.first[0] == np.arange(D)).all()) and all(
+        (taps.count[a] == 2).all() and (taps.first[a] == two[a - 1]).all() and taps.dil[a] == 1
+        for a in (1, 2)
+    )
 
 
 def _lanes(taps: Taps):
