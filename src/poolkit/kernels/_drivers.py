@@ -35,6 +35,12 @@ def _k():
     return _loader.window()
 
 
+def _b():
+    from poolkit.kernels import _loader
+
+    return _loader.backward()
+
+
 def _m():
     from poolkit.kernels import _loader
 
@@ -234,32 +240,112 @@ def _max_values(x5, taps, cl):
 
 def _argmax(x5, taps, cl, grad5=None):
     """Forward ``(values, indices)``; with ``grad5`` the max backward instead."""
-    k = _k()
     n, c = x5.shape[:2]
     gdt = costmodel.grad_dtype(x5.dtype)
     backward = grad5 is not None
+    if cl:
+        return _argmax_cl(x5, taps, grad5, gdt)
+    if math.prod(taps.in_shape) >= 2**31:  # int32 codes would overflow: int64 flat indices
+        return _argmax_huge(x5, taps, grad5, gdt)
+    b = _b()
+    OW = taps.out_shape[2]
+    win, nq, L, span = _lanes(taps)
+    row_bufs = ((span,), (span,), (span,), (span,), (int(win[0]) * L,))
+    row_dts = (x5.dtype, x5.dtype, np.int32, np.int32, x5.dtype)
+    if not backward:
+        out_k, out = _alloc(n, c, taps.out_shape, x5.dtype, False)
+        idx_k, idx = _alloc(n, c, taps.out_shape, np.int64, False)
+        args = (x5, *taps.args(), win, nq, L, out_k, idx_k)
+        _run(b.argmax_cf, n * c, *args, work=x5.size, scratch=_bufs(row_bufs, row_dts))
+        return out, idx
+    gin, _ = _alloc(n, c, taps.in_shape, gdt, False)  # every row written once
+    g = grad5.astype(gdt, copy=False)
+    rows = taps.out_shape[0] * taps.out_shape[1]
+    bufs = _bufs(
+        (*row_bufs, (rows * OW,), (rows * nq + 1,), (rows * nq + 1,), row_bufs[-1]),
+        (*row_dts, np.int32, np.int32, gdt, gdt),
+    )
+    cover = (*_cover_taps(taps, 0), *_cover_taps(taps, 1))
+    fused = _tiles_2x2(taps)
+    args = (x5, *taps.args(), win, nq, L, *cover, fused, g, gin, np.zeros(1, gdt))
+    _run(b.max_bwd_cf, n * c, *args, work=x5.size, scratch=bufs)
+    return gin
+
+
+def _tiles_2x2(taps: Taps) -> bool:
+    """2x2 windows with stride 2 tiling H and W exactly, one tap along D."""
+    (D, H, W), (OD, OH, OW) = taps.in_shape, taps.out_shape
+    if OD != D or H != 2 * OH or W != 2 * OW or not (taps.count[0] == 1).all():
+        return False
+    two = (2 * np.arange(OH), 2 * np.arange(OW))
+    return bool((taps.first[0] == np.arange(D)).all()) and all(
+        (taps.count[a] == 2).all() and (taps.first[a] == two[a - 1]).all() and taps.dil[a] == 1
+        for a in (1, 2)
+    )
+
+
+def _lanes(taps: Taps):
+    """``(win, nq, L, span)`` of the channels-first argmax and backward kernels: the W axis's
+    taps (stride at least 1: adaptive taps have none, and no interior), interior lanes
+    rounded up to 8, the length of one stride phase of a row buffer, the row buffers'."""
+    win = taps.win.copy()
+    win[0] = max(int(win[0]), 1)
+    sw, _off, _kw, ia, ib = (int(v) for v in win)
+    nq = -(-(ib - ia) // 8) * 8
+    L = -(-taps.in_shape[2] // sw) + nq + 1
+    return win, nq, L, max(taps.out_shape[2], ia + nq) + 1
+
+
+def _cover_taps(taps: Taps, axis: int):
+    """:func:`_cover` plus, for each listed output, the input's distance from that output's
+    first tap (the window row holding it, times the dilation)."""
+    ptr, lst = _cover(taps, axis)
+    owner = np.repeat(np.arange(taps.in_shape[axis]), np.diff(ptr))
+    return ptr, lst, (owner - taps.first[axis][lst]).astype(np.int64)
+
+
+def _argmax_huge(x5, taps, grad5, gdt):
+    """Planes of 2**31 elements or more: the older kernel with int64 flat indices, whose
+    backward scatters into a zero-filled ``gin``."""
+    k = _k()
+    n, c = x5.shape[:2]
+    backward = grad5 is not None
     empty5 = (0,) * 5
     if backward:
-        gin_k, gin = _alloc(n, c, taps.in_shape, gdt, cl, zeros=True)
+        gin = np.zeros(x5.shape, gdt)
+        out = np.empty(empty5, x5.dtype)
+        idx = np.empty(empty5, np.int64)
+        g = grad5.astype(gdt, copy=False)
+    else:
+        out, _ = _alloc(n, c, taps.out_shape, x5.dtype, False)
+        idx, _ = _alloc(n, c, taps.out_shape, np.int64, False)
+        g = gin = np.empty(empty5, gdt)
+    OW = taps.out_shape[2]
+    bufs = _bufs(((OW,), (OW,), (OW,), (OW,)), (x5.dtype, x5.dtype, np.int64, np.int64))
+    args = (x5, *taps.args(), taps.win, backward, out, idx, g, gin)
+    _run(k.argmax_cf, n * c, *args, work=x5.size, scratch=bufs)
+    return gin if backward else (out, idx)
+
+
+def _argmax_cl(x5, taps, grad5, gdt):
+    k = _k()
+    n, c = x5.shape[:2]
+    backward = grad5 is not None
+    empty5 = (0,) * 5
+    if backward:
+        gin_k, gin = _alloc(n, c, taps.in_shape, gdt, True, zeros=True)
         out_k = np.empty(empty5, x5.dtype)
         idx_k = np.empty(empty5, np.int64)
-        g = grad5.astype(gdt, copy=False)
-        g_k = _cl(g) if cl else g
+        g_k = _cl(grad5.astype(gdt, copy=False))
     else:
-        out_k, out = _alloc(n, c, taps.out_shape, x5.dtype, cl)
-        idx_k, idx = _alloc(n, c, taps.out_shape, np.int64, cl)
+        out_k, out = _alloc(n, c, taps.out_shape, x5.dtype, True)
+        idx_k, idx = _alloc(n, c, taps.out_shape, np.int64, True)
         g_k = gin_k = np.empty(empty5, gdt)
-    if cl:
-        cb = _channel_block(n, c)
-        items = n * (-(-c // cb))
-        args = (_cl(x5), *taps.args(), backward, cb, out_k, idx_k, g_k, gin_k)
-        bufs = _bufs(((cb,), (cb,), (cb,), (cb,)), (x5.dtype, x5.dtype, np.int64, np.int64))
-        _run(k.argmax_cl, items, *args, work=x5.size, scratch=bufs)
-    else:
-        args = (x5, *taps.args(), taps.win, backward, out_k, idx_k, g_k, gin_k)
-        OW = taps.out_shape[2]
-        bufs = _bufs(((OW,), (OW,), (OW,), (OW,)), (x5.dtype, x5.dtype, np.int64, np.int64))
-        _run(k.argmax_cf, n * c, *args, work=x5.size, scratch=bufs)
+    cb = _channel_block(n, c)
+    items = n * (-(-c // cb))
+    args = (_cl(x5), *taps.args(), backward, cb, out_k, idx_k, g_k, gin_k)
+    bufs = _bufs(((cb,), (cb,), (cb,), (cb,)), (x5.dtype, x5.dtype, np.int64, np.int64))
+    _run(k.argmax_cl, items, *args, work=x5.size, scratch=bufs)
     return gin if backward else (out, idx)
 
 
@@ -283,23 +369,25 @@ def _sum(x5, taps, cl, scaled, out_dtype):
 
 
 def _sum_backward(g5, taps, cl, scaled, gdt):
-    k = _k()
     n, c = g5.shape[:2]
-    gin_k, gin = _alloc(n, c, taps.in_shape, gdt, cl, zeros=cl)  # CF writes every row once
     m = taps.mults if scaled else tuple(np.ones(len(f)) for f in taps.first)
     g = g5.astype(gdt, copy=False)
     if cl:
+        k = _k()
+        gin_k, gin = _alloc(n, c, taps.in_shape, gdt, True, zeros=True)
         cb = _channel_block(n, c)
         items = n * (-(-c // cb))
         bufs = _bufs(((taps.in_shape[2], cb),), gdt)
         args = (_cl(g), *taps.args(), *m, scaled, cb, gin_k)
         _run(k.sum_bwd_cl, items, *args, work=gin.size, scratch=bufs)
-    else:
-        cover = (*_cover(taps, 0), *_cover(taps, 1))
-        rows = taps.out_shape[0] * taps.out_shape[1]
-        bufs = _bufs(((rows, taps.in_shape[2]),), gdt)
-        args = (g, *taps.args(), *m, scaled, *cover, gin_k)
-        _run(k.sum_bwd_cf, n * c, *args, work=gin.size, scratch=bufs)
+        return gin
+    gin, _ = _alloc(n, c, taps.in_shape, gdt, False)  # every row written once
+    win, nq, L, _span = _lanes(taps)
+    rows = taps.out_shape[0] * taps.out_shape[1]
+    bufs = _bufs(((rows * nq + 1,), (int(win[0]) * L,)), gdt)
+    cover = (*_cover(taps, 0), *_cover(taps, 1))
+    args = (g, *taps.args(), win, nq, L, *m, scaled, *cover, gin, np.zeros(1, gdt))
+    _run(_b().sum_bwd_cf, n * c, *args, work=gin.size, scratch=bufs)
     return gin
 
 

@@ -53,3 +53,13 @@ def global_():
     from poolkit.kernels import _global
 
     return _global
+
+
+@cache
+def backward():
+    from poolkit.kernels import _env
+
+    _env.configure()
+    from poolkit.kernels import _backward
+
+    return _backward
