@@ -101,108 +101,124 @@ def _has_window(r, d, s, n_out):
 
 
 @njit(**_OPTS)
-def _wpass(lev, res, span, k, s, d, B, O, is_max):
-    """Windows along W of the padded flat row ``lev[0][:span * B]`` into ``res[:O * B]``.
+def _wpass(lev, out, res, span, k, s, d, B, O, is_max, scaled, f, mw):
+    """Windows along W of the padded flat row ``lev[0][:span * B]`` into ``out[:O * B]``,
+    times ``f * mw[o]`` when ``scaled``.
 
     ``lev[1]``/``lev[2]`` are ping-pong level buffers (an in-place select would compile to
-    a masked store, microcoded on AMD)."""
+    a masked store, microcoded on AMD). The last step writes ``out`` directly for stride 1
+    and ``B = 1`` (channels-first); otherwise it goes through ``res``."""
     x = lev[0]
-    if k == 1:
-        if s == 1:
-            _copy(res, x, O * B)
-        else:
-            for o in range(O):
-                _copy(res[o * B :], x[o * s * B :], B)
-        return
-    prev = x
-    if is_max:
+    p0 = x
+    p1 = x
+    p2 = x
+    nterm = 1
+    if k > 1 and is_max:
         m = 1
         which = 1
         while 2 * m <= k:
             cur = lev[which]
-            _op(cur, prev, prev[m * d * B :], (span - (2 * m - 1) * d) * B, True)
-            prev = cur
+            _op(cur, p0, p0[m * d * B :], (span - (2 * m - 1) * d) * B, True)
+            p0 = cur
             which = 3 - which
             m *= 2
-        later = prev[(k - m) * d * B :]
-        if s == 1:
-            _op(res, prev, later, O * B, True)
-        else:
-            for o in range(O):
-                _op(res[o * B :], prev[o * s * B :], later[o * s * B :], B, True)
-        return
-    # sums: the left-to-right binary chain over k's bits; the last step writes res
-    nbits = 0
-    while (k >> nbits) > 1:
-        nbits += 1
-    a = 1
-    which = 1
-    for j in range(nbits - 1, -1, -1):
-        bit = (k >> j) & 1
-        a2 = 2 * a + bit
-        sh1 = prev[a * d * B :]
-        sh2 = x[2 * a * d * B :]
-        if j == 0:
-            if s == 1:
-                if bit:
-                    for q in range(O * B):
-                        res[q] = prev[q] + sh1[q] + sh2[q]
-                else:
-                    _op(res, prev, sh1, O * B, False)
+        p1 = p0[(k - m) * d * B :]  # two overlapping top-level pieces
+        nterm = 2
+    elif k > 1:
+        # sums: the left-to-right binary chain over k's bits, L[2a + bit] = L[a] +
+        # L[a] >> a (+ x >> 2a); the last step is the output
+        nbits = 0
+        while (k >> nbits) > 1:
+            nbits += 1
+        a = 1
+        which = 1
+        for j in range(nbits - 1, -1, -1):
+            bit = (k >> j) & 1
+            p1 = p0[a * d * B :]
+            p2 = x[2 * a * d * B :]
+            if j == 0:
+                nterm = 2 + bit
+                break
+            cur = lev[which]
+            n = (span - (2 * a + bit - 1) * d) * B
+            if bit:
+                for q in range(n):
+                    cur[q] = p0[q] + p1[q] + p2[q]
             else:
-                for o in range(O):
-                    p0 = prev[o * s * B :]
-                    p1 = sh1[o * s * B :]
-                    p2 = sh2[o * s * B :]
-                    r = res[o * B :]
-                    if bit:
-                        for b in range(B):
-                            r[b] = p0[b] + p1[b] + p2[b]
-                    else:
-                        for b in range(B):
-                            r[b] = p0[b] + p1[b]
-            return
-        cur = lev[which]
-        n = (span - (a2 - 1) * d) * B
-        if bit:
+                _op(cur, p0, p1, n, False)
+            p0 = cur
+            which = 3 - which
+            a = 2 * a + bit
+    n = O * B
+    if s == 1 and nterm > 1 and (B == 1 or not scaled):  # straight into out
+        if is_max:
+            _op(out, p0, p1, n, True)
+        elif nterm == 2 and scaled:
             for q in range(n):
-                cur[q] = prev[q] + sh1[q] + sh2[q]
+                out[q] = (p0[q] + p1[q]) * (f * mw[q])
+        elif nterm == 2:
+            _op(out, p0, p1, n, False)
+        elif scaled:
+            for q in range(n):
+                out[q] = (p0[q] + p1[q] + p2[q]) * (f * mw[q])
         else:
-            _op(cur, prev, sh1, n, False)
-        prev = cur
-        which = 3 - which
-        a = a2
+            for q in range(n):
+                out[q] = p0[q] + p1[q] + p2[q]
+        return
+    c = res
+    if s == 1 and nterm == 1:
+        c = p0
+    elif s == 1:
+        if is_max:
+            _op(res, p0, p1, n, True)
+        elif nterm == 2:
+            _op(res, p0, p1, n, False)
+        else:
+            for q in range(n):
+                res[q] = p0[q] + p1[q] + p2[q]
+    else:  # stride: one window (of B values) per output
+        for o in range(O):
+            r = res[o * B :]
+            q0 = p0[o * s * B :]
+            q1 = p1[o * s * B :]
+            q2 = p2[o * s * B :]
+            if nterm == 1:
+                _copy(r, q0, B)
+            elif is_max:
+                _op(r, q0, q1, B, True)
+            elif nterm == 2:
+                _op(r, q0, q1, B, False)
+            else:
+                for b in range(B):
+                    r[b] = q0[b] + q1[b] + q2[b]
+    if not scaled:
+        _copy(out, c, n)
+    elif B == 1:
+        for j in range(O):
+            out[j] = c[j] * (f * mw[j])
+    else:
+        for o in range(O):
+            g = f * mw[o]
+            do = out[o * B :]
+            co = c[o * B :]
+            for b in range(B):
+                do[b] = co[b] * g
 
 
 @njit(inline="always", **_OPTS)
-def _store(drow, res, c0, OW, bw, B, chan, scaled, f, mw):
-    """The output row from ``res`` (flat, ``OW`` positions of ``B``), times ``f * mw[ow]``
-    when ``scaled``: ``drow[:, c0:c0 + bw]`` when ``chan``, else ``drow[0]``."""
-    if chan:
-        for i in range(OW):
-            g = f * mw[i] if scaled else 1.0
-            dr = drow[i, c0:]
-            rr = res[i * bw :]
-            if scaled:
-                for j in range(bw):
-                    dr[j] = rr[j] * g
-            else:
-                for j in range(bw):
-                    dr[j] = rr[j]
-        return
-    dr = drow[0]
-    if not scaled:
-        _copy(dr, res, OW * B)
-    elif B == 1:
-        for j in range(OW):
-            dr[j] = res[j] * (f * mw[j])
-    else:
-        for i in range(OW):
+def _store(drow, res, c0, OW, bw, scaled, f, mw):
+    """``drow[:, c0:c0 + bw]`` = ``res`` (flat ``(OW, bw)``), times ``f * mw[ow]`` when
+    ``scaled``."""
+    for i in range(OW):
+        dr = drow[i, c0:]
+        rr = res[i * bw :]
+        if scaled:
             g = f * mw[i]
-            di = dr[i * B :]
-            ri = res[i * B :]
-            for j in range(B):
-                di[j] = ri[j] * g
+            for j in range(bw):
+                dr[j] = rr[j] * g
+        else:
+            for j in range(bw):
+                dr[j] = rr[j]
 
 
 # --------------------------------------------------------------------------- fused 2-d
@@ -291,10 +307,13 @@ def scan2d(i0, i1, x6, out6, chan, cb, wb, kh, sh, dh, loh, kw, sw, dw, low, is_
                     if t >= 0:
                         _op(seg, S[t + 1], P, R, is_max)
                     o = a // sh
-                    if bare:
-                        out_row = x
+                    f = fi * mh[o]
+                    if not chan:  # the flat output row is written directly
+                        _wpass(lev, dst[o, 0], res, span_w, kw, sw, dw, B, OW, is_max, scaled,
+                               f, mw)  # fmt: skip
+                    elif bare:
+                        _store(dst[o], x, c0, OW, bw, scaled, f, mw)
                     else:
-                        _wpass(lev, res, span_w, kw, sw, dw, B, OW, is_max)
-                        out_row = res
-                    _store(dst[o], out_row, c0, OW, bw, B, chan, scaled, fi * mh[o], mw)
+                        _wpass(lev, res, res, span_w, kw, sw, dw, B, OW, is_max, False, f, mw)
+                        _store(dst[o], res, c0, OW, bw, scaled, f, mw)
                 base += kh
