@@ -150,47 +150,18 @@ def _wpass(lev, out, res, span, k, s, d, B, O, is_max, scaled, f, mw):
             which = 3 - which
             a = 2 * a + bit
     n = O * B
-    if s == 1 and nterm > 1 and (B == 1 or not scaled):  # straight into out
-        if is_max:
-            _op(out, p0, p1, n, True)
-        elif nterm == 2 and scaled:
-            for q in range(n):
-                out[q] = (p0[q] + p1[q]) * (f * mw[q])
-        elif nterm == 2:
-            _op(out, p0, p1, n, False)
-        elif scaled:
-            for q in range(n):
-                out[q] = (p0[q] + p1[q] + p2[q]) * (f * mw[q])
-        else:
-            for q in range(n):
-                out[q] = p0[q] + p1[q] + p2[q]
+    if s == 1 and is_max and nterm == 2:  # the common case: straight into out
+        _op(out, p0, p1, n, True)
         return
     c = res
     if s == 1 and nterm == 1:
         c = p0
     elif s == 1:
-        if is_max:
-            _op(res, p0, p1, n, True)
-        elif nterm == 2:
-            _op(res, p0, p1, n, False)
-        else:
-            for q in range(n):
-                res[q] = p0[q] + p1[q] + p2[q]
+        _terms(res, p0, p1, p2, nterm, is_max, n)
     else:  # stride: one window (of B values) per output
         for o in range(O):
-            r = res[o * B :]
-            q0 = p0[o * s * B :]
-            q1 = p1[o * s * B :]
-            q2 = p2[o * s * B :]
-            if nterm == 1:
-                _copy(r, q0, B)
-            elif is_max:
-                _op(r, q0, q1, B, True)
-            elif nterm == 2:
-                _op(r, q0, q1, B, False)
-            else:
-                for b in range(B):
-                    r[b] = q0[b] + q1[b] + q2[b]
+            _terms(res[o * B :], p0[o * s * B :], p1[o * s * B :], p2[o * s * B :], nterm,
+                   is_max, B)  # fmt: skip
     if not scaled:
         _copy(out, c, n)
     elif B == 1:
@@ -203,6 +174,18 @@ def _wpass(lev, out, res, span, k, s, d, B, O, is_max, scaled, f, mw):
             co = c[o * B :]
             for b in range(B):
                 do[b] = co[b] * g
+
+
+@njit(**_OPTS)
+def _terms(dst, q0, q1, q2, nterm, is_max, n):
+    """``dst = op`` of the first ``nterm`` of ``q0, q1, q2`` (max: at most two)."""
+    if nterm == 1:
+        _copy(dst, q0, n)
+    elif nterm == 2:
+        _op(dst, q0, q1, n, is_max)
+    else:
+        for q in range(n):
+            dst[q] = q0[q] + q1[q] + q2[q]
 
 
 @njit(inline="always", **_OPTS)
@@ -311,9 +294,11 @@ def scan2d(i0, i1, x6, out6, chan, cb, wb, kh, sh, dh, loh, kw, sw, dw, low, is_
                     if not chan:  # the flat output row is written directly
                         _wpass(lev, dst[o, 0], res, span_w, kw, sw, dw, B, OW, is_max, scaled,
                                f, mw)  # fmt: skip
-                    elif bare:
-                        _store(dst[o], x, c0, OW, bw, scaled, f, mw)
                     else:
-                        _wpass(lev, res, res, span_w, kw, sw, dw, B, OW, is_max, False, f, mw)
-                        _store(dst[o], res, c0, OW, bw, scaled, f, mw)
+                        row = x
+                        if not bare:
+                            _wpass(lev, res, res, span_w, kw, sw, dw, B, OW, is_max, False,
+                                   f, mw)  # fmt: skip
+                            row = res
+                        _store(dst[o], row, c0, OW, bw, scaled, f, mw)
                 base += kh
