@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 
 FAMILIES = ("max", "max+indices", "max backward", "avg", "avg backward", "sum",
-            "adaptive", "unpool", "upsample")  # fmt: skip
+            "adaptive", "unpool", "upsample", "large window")  # fmt: skip
 
 
 def add_arguments(parser) -> None:
@@ -59,6 +59,10 @@ def compile_family(family: str, x) -> None:
         out, idx = d.window_forward("max", x, window, return_indices=True)
         d.max_unpool(out, idx, x.shape[2:])
         d.max_unpool_backward(np.ones(x.shape, x.dtype), idx)
+    elif family == "large window":  # the block-scan kernel (max and sums share it)
+        big = resolve(x.shape[2:], 8, 1, 4)
+        d.window_forward("max", x, big)
+        d.window_forward("avg", x, big)
     elif family == "upsample":
         d.upsample_nearest_backward(d.upsample_nearest(x, (2, 2)), (2, 2))
     else:
