@@ -317,7 +317,10 @@ def _blockscan(reducer, x5, window, cl, taps, out_dtype):
     dax, h, w = _lift(window.axes, None)
     n, c = x5.shape[:2]
     od, oh, ow = taps.out_shape
-    md, mh, mw = taps.mults if scaled else (np.ones(od), np.ones(oh), np.ones(ow))
+    # float sums scale in their own dtype (float32 stays float32: no float64 pass per row)
+    mdt = acc_dt if acc_dt.kind == "f" else np.dtype(np.float64)
+    mults = taps.mults if scaled else (np.ones(od), np.ones(oh), np.ones(ow))
+    md, mh, mw = (np.asarray(m, dtype=mdt) for m in mults)
     src = x5.astype(acc_dt, copy=False)
     if dax is not None and not _trivial(dax):
         src = _depth_pass(k, src, dax, cl, is_max, ident)
@@ -393,9 +396,11 @@ def _depth_pass(k, src, dax, cl, is_max, ident):
     b1, b2 = six.shape[4:]
     cb = costmodel.blockscan_channel_block(b2, dax.kernel, b1, src.dtype.itemsize)
     items = math.prod(six.shape[:3]) * (-(-b2 // cb))
-    one = np.ones(1)
+    mdt = src.dtype if src.dtype.kind == "f" else np.dtype(np.float64)  # as in _blockscan
+    one = np.ones(1, dtype=mdt)
     geo = (dax.kernel, dax.stride, dax.dilation, dax.lo, 1, 1, 1, 0)
-    args = (six, out6, True, cb, 1, *geo, is_max, ident, False, one, np.ones(dax.out), one)
+    mh = np.ones(dax.out, dtype=mdt)
+    args = (six, out6, True, cb, 1, *geo, is_max, ident, False, one, mh, one)
     bufs = _scan_bufs(dax.kernel, b1 * cb, b1 * cb, b1 * cb, src.dtype)
     _run(k.scan2d, items, *args, work=src.size, scratch=bufs)
     return mid

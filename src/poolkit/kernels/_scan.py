@@ -150,8 +150,16 @@ def _wpass(lev, out, res, span, k, s, d, B, O, is_max, scaled, f, mw):
             which = 3 - which
             a = 2 * a + bit
     n = O * B
-    if s == 1 and is_max and nterm == 2:  # the common case: straight into out
-        _op(out, p0, p1, n, True)
+    if s == 1 and nterm > 1 and not scaled:  # straight into out
+        _terms(out, p0, p1, p2, nterm, is_max, n)
+        return
+    if s == 1 and nterm > 1 and B == 1:  # average, channels-first: scaled on the way
+        if nterm == 2:
+            for q in range(n):
+                out[q] = (p0[q] + p1[q]) * (f * mw[q])
+        else:
+            for q in range(n):
+                out[q] = (p0[q] + p1[q] + p2[q]) * (f * mw[q])
         return
     c = res
     if s == 1 and nterm == 1:
@@ -217,9 +225,10 @@ def scan2d(i0, i1, x6, out6, chan, cb, wb, kh, sh, dh, loh, kw, sw, dw, low, is_
     W; else rows are flat, ``B1 = 1`` and ``B2 = W * wb`` (``wb = 1`` channels-first,
     ``C`` for contiguous channels-last rows). Any row of independent columns works as
     ``chan`` (the depth pass runs here with ``kw = 1``). Items are ``(a0, a1, a2, block)``;
-    with ``scaled`` output ``(a2, oh, ow)`` is multiplied by ``md[a2] * mh[oh] * mw[ow]``.
-    Flat buffers: ``S`` ``kh + 1`` rows (the last one ``ident``), ``PA``/``PB`` one row,
-    ``lev`` three padded W rows, ``res`` one output row.
+    with ``scaled`` output ``(a2, oh, ow)`` is multiplied by ``md[a2] * mh[oh] * mw[ow]``
+    (the multipliers come in float sums' own dtype). Flat buffers: ``S`` ``kh + 1`` rows
+    (the last one ``ident``), ``PA``/``PB`` one row, ``lev`` three padded W rows, ``res``
+    one output row.
     """
     _A0, A1, A2, L, B1, B2 = x6.shape
     OH = out6.shape[3]
@@ -241,7 +250,7 @@ def scan2d(i0, i1, x6, out6, chan, cb, wb, kh, sh, dh, loh, kw, sw, dw, low, is_
         Wn = R // B
         src = x6[a0, a1, a2]
         dst = out6[a0, a1, a2]
-        fi = md[a2] if scaled else 1.0
+        fi = md[a2]
         none = S[kh]  # the op over no rows
         _fill(none, R, ident)
         x = lev[0]
