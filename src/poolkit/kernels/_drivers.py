@@ -367,7 +367,8 @@ def _merge_rows(a):
     n, d, h, w, c = a.shape
     sn, sd, sh = a.strides[:3]
     shape, strides = (1, n, d, h, 1, w * c), (0, sn, sd, sh, 0, a.itemsize)
-    return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
+    # writeable as the input: a read-only view would be another Numba specialisation
+    return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=a.flags.writeable)
 
 
 def _scan_bufs(k, row, padded, out_row, dtype):
@@ -385,7 +386,7 @@ def _depth_pass(k, src, dax, cl, is_max, ident):
             six = np.lib.stride_tricks.as_strided(
                 s_cl, (n, 1, 1, s_cl.shape[1], H, W * c),
                 (s_cl.strides[0], 0, 0, s_cl.strides[1], s_cl.strides[2], s_cl.itemsize),
-                writeable=False,
+                writeable=s_cl.flags.writeable,
             )  # fmt: skip
             out6 = mid_k.reshape(n, 1, 1, dax.out, H, W * c)
         else:  # strided: rows (W, C), items (n, h)
