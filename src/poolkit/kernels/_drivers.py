@@ -392,8 +392,9 @@ def _sum_backward(g5, taps, cl, scaled, gdt):
 
 
 def _blockscan(reducer, x5, window, cl, taps, out_dtype):
-    """Large windows: a block scan along H (vectorised across the contiguous axis), then
-    doubling along W over whole rows; see :mod:`poolkit.kernels._scan`."""
+    """Large windows: per plane the fused block scan along H and doubling along W; a depth
+    window first gets its own block-scan pass into an intermediate. See
+    :mod:`poolkit.kernels._scan`."""
     from poolkit.kernels import _loader
     from poolkit.reducers import identity
 
@@ -401,44 +402,98 @@ def _blockscan(reducer, x5, window, cl, taps, out_dtype):
     is_max = reducer == "max"
     scaled = reducer == "avg"
     acc_dt = x5.dtype if is_max else costmodel.scan_acc_dtype(x5.dtype)
-    acc = np.zeros(1, dtype=acc_dt)
     ident = identity("max", acc_dt) if is_max else acc_dt.type(0)
-    h, w = _lift(window.axes, None)[1:]
+    dax, h, w = _lift(window.axes, None)
     n, c = x5.shape[:2]
-    md, mh, mw = taps.mults if scaled else (np.ones(1), np.ones(taps.out_shape[1]), None)
-    if mw is None:
-        mw = np.ones(taps.out_shape[2])
-    no_scale = np.ones((1, 1))
-    D, W = x5.shape[2], x5.shape[4]
-    oh = h.out if h is not None else 1
-    src = _cl(x5) if cl else x5
-    if h is not None and not _trivial(h):
-        common = (h.kernel, h.stride, h.lo, is_max, ident, False, no_scale, np.ones(oh), acc)
-        b1, b2 = (W, c) if cl else (1, W)
-        bufs = _bufs(((h.kernel, b1, b2), (b1, b2), (b1, b2)), acc_dt)
-        if cl:
-            mid = np.empty((n, D, oh, W, c), dtype=acc_dt)
-            _run(k.bscan, n * D, src[None], mid[None], *common, work=x5.size, scratch=bufs)
-        else:
-            mid = np.empty((n, c, D, oh, W), dtype=acc_dt)
-            six, mid6 = src[:, :, :, :, None, :], mid[:, :, :, :, None, :]
-            _run(k.bscan, n * c * D, six, mid6, *common, work=x5.size, scratch=bufs)
+    od, oh, ow = taps.out_shape
+    # float sums scale in their own dtype (float32 stays float32: no float64 pass per row)
+    mdt = acc_dt if acc_dt.kind == "f" else np.dtype(np.float64)
+    mults = taps.mults if scaled else (np.ones(od), np.ones(oh), np.ones(ow))
+    md, mh, mw = (np.asarray(m, dtype=mdt) for m in mults)
+    src = x5.astype(acc_dt, copy=False)
+    if dax is not None and not _trivial(dax):
+        src = _depth_pass(k, src, dax, cl, is_max, ident)
+    kh, sh, dh, loh = (h.kernel, h.stride, h.dilation, h.lo) if h is not None else (1, 1, 1, 0)
+    W = src.shape[4]
+    out_k, view = _alloc(n, c, taps.out_shape, out_dtype, cl)
+    chan, wb = False, 1
+    if not cl:  # rows (1, W)
+        six, out6 = src[:, :, :, :, None, :], out_k[:, :, :, :, None, :]
+        cb = W
     else:
-        mid = src
-    ow = w.out
-    out_k, view = _alloc(n, c, (D, oh, ow), out_dtype, cl)
-    mitem = np.outer(md, mh) if scaled else no_scale
-    common = (w.kernel, w.stride, w.lo, is_max, ident, scaled, mitem, mw, acc)
-    b = c if cl else 1
-    span = (ow - 1) * w.stride + w.kernel
-    levels = w.kernel.bit_length()  # floor(log2(k)) + 1 doubling levels
-    bufs = _bufs(((levels, span * b), (ow * b,)), acc_dt)
-    if cl:
-        _run(k.wdouble, n * D * oh, mid[None], out_k[None], *common, work=mid.size, scratch=bufs)
-    else:
-        six, out6 = mid[..., None], out_k[..., None]
-        _run(k.wdouble, n * c * D * oh, six, out6, *common, work=mid.size, scratch=bufs)
+        s_cl = _cl(src)
+        cb = costmodel.blockscan_channel_block(c, kh, W, acc_dt.itemsize)
+        if cb == c and _rows_contiguous(s_cl, 2):  # rows (1, W * C): long vector loops
+            six = _merge_rows(s_cl)
+            out6 = out_k.reshape(1, n, od, oh, 1, ow * c)
+            cb, wb = W * c, c
+        else:  # rows (W, C), cut into channel blocks
+            six, out6 = s_cl[None], out_k[None]
+            chan = True
+    b = cb if chan else wb
+    items = math.prod(six.shape[:3]) * (-(-six.shape[5] // cb))
+    span = (ow - 1) * w.stride + (w.kernel - 1) * w.dilation + 1
+    geo = (kh, sh, dh, loh, w.kernel, w.stride, w.dilation, w.lo)
+    args = (six, out6, chan, cb, wb, *geo, is_max, ident, scaled, md, mh, mw)
+    bufs = _scan_bufs(kh, W * b, max(span, w.lo + W) * b, ow * b, acc_dt)
+    _run(k.scan2d, items, *args, work=src.size, scratch=bufs)
     return view
+
+
+def _rows_contiguous(a, axis) -> bool:
+    """Are the trailing axes from ``axis`` on one contiguous run of memory?"""
+    step = a.itemsize
+    for size, stride in reversed(list(zip(a.shape[axis:], a.strides[axis:], strict=True))):
+        if size > 1 and stride != step:
+            return False
+        step *= size
+    return True
+
+
+def _merge_rows(a):
+    """``(N, D, H, W, C)`` with contiguous ``(W, C)`` rows as a ``(1, N, D, H, 1, W * C)``
+    view (never a copy)."""
+    n, d, h, w, c = a.shape
+    sn, sd, sh = a.strides[:3]
+    shape, strides = (1, n, d, h, 1, w * c), (0, sn, sd, sh, 0, a.itemsize)
+    # writeable as the input: a read-only view would be another Numba specialisation
+    return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=a.flags.writeable)
+
+
+def _scan_bufs(k, row, padded, out_row, dtype):
+    return _bufs(((k + 1, row), (row,), (row,), (3, padded), (out_row,)), dtype)
+
+
+def _depth_pass(k, src, dax, cl, is_max, ident):
+    """The block scan along D into a new ``(N, C, OD, H, W)`` array (channels-last memory
+    when ``cl``): ``scan2d`` with rows of independent columns and no W window."""
+    n, c, _D, H, W = src.shape
+    mid_k, mid = _alloc(n, c, (dax.out, H, W), src.dtype, cl)
+    if cl:
+        s_cl = _cl(src)
+        if _rows_contiguous(s_cl, 3):  # rows (H, W * C)
+            six = np.lib.stride_tricks.as_strided(
+                s_cl, (n, 1, 1, s_cl.shape[1], H, W * c),
+                (s_cl.strides[0], 0, 0, s_cl.strides[1], s_cl.strides[2], s_cl.itemsize),
+                writeable=s_cl.flags.writeable,
+            )  # fmt: skip
+            out6 = mid_k.reshape(n, 1, 1, dax.out, H, W * c)
+        else:  # strided: rows (W, C), items (n, h)
+            six = np.moveaxis(s_cl, 2, 1)[:, :, None]
+            out6 = np.moveaxis(mid_k, 2, 1)[:, :, None]
+    else:  # rows (H, W)
+        six, out6 = src[:, :, None], mid_k[:, :, None]
+    b1, b2 = six.shape[4:]
+    cb = costmodel.blockscan_channel_block(b2, dax.kernel, b1, src.dtype.itemsize)
+    items = math.prod(six.shape[:3]) * (-(-b2 // cb))
+    mdt = src.dtype if src.dtype.kind == "f" else np.dtype(np.float64)  # as in _blockscan
+    one = np.ones(1, dtype=mdt)
+    geo = (dax.kernel, dax.stride, dax.dilation, dax.lo, 1, 1, 1, 0)
+    mh = np.ones(dax.out, dtype=mdt)
+    args = (six, out6, True, cb, 1, *geo, is_max, ident, False, one, mh, one)
+    bufs = _scan_bufs(dax.kernel, b1 * cb, b1 * cb, b1 * cb, src.dtype)
+    _run(k.scan2d, items, *args, work=src.size, scratch=bufs)
+    return mid
 
 
 def _trivial(axis) -> bool:

@@ -22,13 +22,16 @@ The caller never picks an algorithm; the drivers ask this module. The rules, che
     vertical taps (D, H) combine whole rows elementwise (contiguous inner loop, vectorised),
     then the row is reduced along W; channels-last inputs vectorise across C instead.
     Cost ~ ``(k_d*k_h + k_w/s_w)`` operations per input element.
-  * *block scan + doubling* (large overlapping windows, dilation 1, no depth window): along
-    H the van Herk / Gil-Werman block scan (prefix and suffix scans inside blocks of ``k``
-    give any window as ``op(suffix, prefix)``: ~3 operations per element whatever ``k``),
-    vectorised across the contiguous axis; along W, doubling over whole rows (``log2 k``
-    contiguous vector passes). Used for max and sum/avg when some axis has
+  * *block scan + doubling* (large overlapping windows, any dilation and padding): along
+    D (3-d, into an intermediate) and H the van Herk / Gil-Werman block scan (prefix and
+    suffix scans inside blocks of ``k`` give any window as ``op(suffix, prefix)``: ~3
+    operations per element whatever ``k``; a dilated axis is scanned per interleaved
+    sub-sequence), vectorised across the contiguous axis; along W, doubling over the row
+    (``log2 k`` contiguous vector passes). H and W are fused per plane: each output row is
+    scanned into a cache-resident row buffer and reduced along W at once, so no full-size
+    intermediate is written. Used for max and sum/avg when some axis has
     ``k >= BLOCKSCAN_MIN_KERNEL`` and ``k >= 2*stride``. Sums use block-local scans and
-    disjoint dyadic pieces, never one running prefix sum: no cancellation between far-apart
+    short addition chains, never one running prefix sum: no cancellation between far-apart
     values, and inf/NaN behave as in a direct sum.
   * *global* (max, sum, avg of contiguous planes): each plane is one vector, read once in
     blocks that combine elementwise into a block-long buffer (see ``kernels/_global.py``);
@@ -115,18 +118,25 @@ def num_threads() -> int:
 
 
 def use_blockscan(kernel: int, stride: int, dilation: int) -> bool:
-    """Block scan along an axis: long windows that overlap, no dilation."""
-    return dilation == 1 and kernel >= BLOCKSCAN_MIN_KERNEL and kernel >= 2 * stride
+    """Block scan along an axis: long windows that overlap (a dilated window is a window
+    over each of the ``dilation`` interleaved sub-sequences)."""
+    return kernel >= BLOCKSCAN_MIN_KERNEL and kernel >= 2 * stride
+
+
+#: Channels-last block scans cut channels into blocks so that the ``k`` scan rows of one
+#: block (``k * W * block`` values) stay about this size: in a core's L2 cache.
+BLOCKSCAN_CL_BYTES = 192 * 1024
+
+
+def blockscan_channel_block(channels: int, kernel: int, width: int, itemsize: int) -> int:
+    """Channels per item of the channels-last block scan: all of them, or a multiple of 32
+    (shorter inner loops would cost more than the cache misses they save)."""
+    fit = BLOCKSCAN_CL_BYTES // max(1, kernel * width * itemsize)
+    if fit >= channels:
+        return channels
+    return min(channels, max(32, fit // 32 * 32))
 
 
 def use_blockscan_window(window) -> bool:
-    """The block-scan path: 1-d/2-d windows (or 3-d with a trivial depth axis), no dilation,
-    and a long overlapping window along H or W."""
-    axes = window.axes
-    if any(a.dilation != 1 for a in axes):
-        return False
-    if len(axes) == 3:
-        d = axes[0]
-        if d.kernel != 1 or d.stride != 1 or d.lo or d.hi or d.overhang:
-            return False
-    return any(use_blockscan(a.kernel, a.stride, a.dilation) for a in axes[-2:])
+    """The block-scan path: some axis (D, H or W) has a long overlapping window."""
+    return any(use_blockscan(a.kernel, a.stride, a.dilation) for a in window.axes)
