@@ -96,11 +96,103 @@ def _hmax(row, oa, ob, ea, eb, fw, nw, dw, sw, off, kw, ia, ib):
     return which
 
 
+@njit(inline="always", **_OPTS)
+def _fused(sw, dw, kw):
+    """Whether :func:`_hmax_to` / :func:`_hsum_to` handle this W window: stride 1 or 2,
+    no dilation, 2 or 3 taps (the common small windows)."""
+    return (sw == 1 or sw == 2) and dw == 1 and (kw == 2 or kw == 3)
+
+
+@njit(inline="always", **_OPTS)
+def _hmax_to(row, dst, fw, nw, sw, off, kw, ia, ib):
+    """Horizontal max of one combined row straight into ``dst`` (one pass: every interior
+    output reads its taps with literal strides, which LLVM turns into interleaved vector
+    loads); see :func:`_fused` for the windows it takes."""
+    ni = ib - ia
+    b0 = ia * sw + off
+    if sw == 2 and kw == 3:
+        for i in range(ni):
+            v = _pick(row[_u(b0 + 2 * i)], row[_u(b0 + 2 * i + 1)])
+            dst[_u(ia + i)] = _pick(v, row[_u(b0 + 2 * i + 2)])
+    elif sw == 2:
+        for i in range(ni):
+            dst[_u(ia + i)] = _pick(row[_u(b0 + 2 * i)], row[_u(b0 + 2 * i + 1)])
+    elif kw == 3:
+        for i in range(ni):
+            v = _pick(row[_u(b0 + i)], row[_u(b0 + i + 1)])
+            dst[_u(ia + i)] = _pick(v, row[_u(b0 + i + 2)])
+    else:
+        for i in range(ni):
+            dst[_u(ia + i)] = _pick(row[_u(b0 + i)], row[_u(b0 + i + 1)])
+    for e in range(len(fw) - ni):  # edge outputs only
+        ow = e if e < ia else e + ni
+        b = row[fw[ow]]
+        for t in range(1, nw[ow]):
+            b = _pick(b, row[fw[ow] + t])
+        dst[ow] = b
+
+
+@njit(inline="always", **_OPTS)
+def _hsum_to(row, dst, fw, nw, sw, off, kw, ia, ib, scaled, m, mw):
+    """Horizontal sums of one combined row straight into ``dst``, with ``scaled`` each output
+    times ``m * mw[ow]``; taps add in window order, as in :func:`sum_cf`'s general path.
+    Windows as in :func:`_fused`. (Unscaled sums never pass through a float multiply:
+    integer sums stay exact.)"""
+    ni = ib - ia
+    b0 = ia * sw + off
+    if scaled:
+        if sw == 2 and kw == 3:
+            for i in range(ni):
+                j = b0 + 2 * i
+                v = (row[_u(j)] + row[_u(j + 1)]) + row[_u(j + 2)]
+                dst[_u(ia + i)] = v * (m * mw[_u(ia + i)])
+        elif sw == 2:
+            for i in range(ni):
+                v = row[_u(b0 + 2 * i)] + row[_u(b0 + 2 * i + 1)]
+                dst[_u(ia + i)] = v * (m * mw[_u(ia + i)])
+        elif kw == 3:
+            for i in range(ni):
+                v = (row[_u(b0 + i)] + row[_u(b0 + i + 1)]) + row[_u(b0 + i + 2)]
+                dst[_u(ia + i)] = v * (m * mw[_u(ia + i)])
+        else:
+            for i in range(ni):
+                v = row[_u(b0 + i)] + row[_u(b0 + i + 1)]
+                dst[_u(ia + i)] = v * (m * mw[_u(ia + i)])
+        for e in range(len(fw) - ni):  # edge outputs only
+            ow = e if e < ia else e + ni
+            b = row[fw[ow]]
+            for t in range(1, nw[ow]):
+                b += row[fw[ow] + t]
+            dst[ow] = b * (m * mw[ow])
+    else:
+        if sw == 2 and kw == 3:
+            for i in range(ni):
+                j = b0 + 2 * i
+                dst[_u(ia + i)] = (row[_u(j)] + row[_u(j + 1)]) + row[_u(j + 2)]
+        elif sw == 2:
+            for i in range(ni):
+                dst[_u(ia + i)] = row[_u(b0 + 2 * i)] + row[_u(b0 + 2 * i + 1)]
+        elif kw == 3:
+            for i in range(ni):
+                dst[_u(ia + i)] = (row[_u(b0 + i)] + row[_u(b0 + i + 1)]) + row[_u(b0 + i + 2)]
+        else:
+            for i in range(ni):
+                dst[_u(ia + i)] = row[_u(b0 + i)] + row[_u(b0 + i + 1)]
+        for e in range(len(fw) - ni):  # edge outputs only
+            ow = e if e < ia else e + ni
+            b = row[fw[ow]]
+            for t in range(1, nw[ow]):
+                b += row[fw[ow] + t]
+            dst[ow] = b
+
+
 @njit(**_OPTS)
 def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob, ea, eb):
-    """Max values. Vertical taps combine whole rows, then the row is reduced horizontally;
-    ``win = (stride_w, -lo_w, k_w, ia, ib)`` marks outputs ``[ia, ib)`` whose taps are all
-    inside the row, done tap-outer so the inner loop vectorises.
+    """Max values. Vertical taps combine whole rows (the first two in one pass), then the row
+    is reduced horizontally; ``win = (stride_w, -lo_w, k_w, ia, ib)`` marks outputs
+    ``[ia, ib)`` whose taps are all inside the row. Small windows (:func:`_fused`) reduce
+    straight into ``out`` in one pass; others go tap-outer (:func:`_hmax`) so the inner loop
+    vectorises. Rows are short (56 for 2x2/2 on 112): a few passes per row is the cost.
 
     Updates ping-pong between two buffers: ``row[w] = pick(row[w], v)`` in place would
     compile to a masked store, which is microcoded (very slow) on AMD CPUs.
@@ -109,32 +201,38 @@ def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob, ea,
     OD, OH, OW = out.shape[2], out.shape[3], out.shape[4]
     dd, dh, dw = dil[0], dil[1], dil[2]
     sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
+    fused = _fused(sw, dw, kw)
     for p in range(i0, i1):
         n = p // C
         c = p - n * C
         for od in range(OD):
             for oh in range(OH):
-                if nd[od] * nh[oh] == 1:  # one input row (1-d pooling): no row copy
+                dst = out[n, c, od, oh]
+                rows = nd[od] * nh[oh]
+                if rows == 1:  # one input row (1-d pooling): no row copy
                     src = x[n, c, fd[od], fh[oh]]
+                    if fused:
+                        _hmax_to(src, dst, fw, nw, sw, off, kw, ia, ib)
+                        continue
                     which = _hmax(src, oa, ob, ea, eb, fw, nw, dw, sw, off, kw, ia, ib)
                 else:
                     row, spare = ra, rb
-                    first = True
-                    for i in range(nd[od]):
-                        d = fd[od] + i * dd
-                        for j in range(nh[oh]):
-                            src = x[n, c, d, fh[oh] + j * dh]
-                            if first:
-                                for w in range(W):
-                                    row[w] = src[w]
-                                first = False
-                            else:
-                                for w in range(W):
-                                    spare[w] = _pick(row[w], src[w])
-                                row, spare = spare, row
+                    s0 = x[n, c, fd[od], fh[oh]]
+                    for r in range(1, rows):
+                        i = r // nh[oh]
+                        src = x[n, c, fd[od] + i * dd, fh[oh] + (r - i * nh[oh]) * dh]
+                        if r == 1:
+                            for w in range(W):
+                                row[w] = _pick(s0[w], src[w])
+                        else:
+                            for w in range(W):
+                                spare[w] = _pick(row[w], src[w])
+                            row, spare = spare, row
+                    if fused:
+                        _hmax_to(row, dst, fw, nw, sw, off, kw, ia, ib)
+                        continue
                     which = _hmax(row, oa, ob, ea, eb, fw, nw, dw, sw, off, kw, ia, ib)
                 orow = oa if which == 0 else ob
-                dst = out[n, c, od, oh]
                 for ow in range(OW):
                     dst[ow] = orow[ow]
 
@@ -353,28 +451,42 @@ def sum_cf(
     i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc, out, row, orow, ea, eb
 ):
     """Window sums accumulated in ``acc.dtype``; with ``scaled`` each output is multiplied by
-    ``md[od] * mh[oh] * mw[ow]`` (the reciprocal divisor of average pooling)."""
+    ``md[od] * mh[oh] * mw[ow]`` (the reciprocal divisor of average pooling). Rows as in
+    :func:`max_cf`: small windows (:func:`_fused`) sum straight into ``out``."""
     _N, C, _D, _H, W = x.shape
     OD, OH, OW = out.shape[2], out.shape[3], out.shape[4]
     dd, dh, dw = dil[0], dil[1], dil[2]
     sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
+    fused = _fused(sw, dw, kw)
     for p in range(i0, i1):
         n = p // C
         c = p - n * C
         for od in range(OD):
             for oh in range(OH):
-                first = True
-                for i in range(nd[od]):
-                    d = fd[od] + i * dd
-                    for j in range(nh[oh]):
-                        src = x[n, c, d, fh[oh] + j * dh]
-                        if first:
-                            for w in range(W):
-                                row[w] = src[w]
-                            first = False
-                        else:
-                            for w in range(W):
-                                row[w] += src[w]
+                dst = out[n, c, od, oh]
+                m = md[od] * mh[oh]
+                rows = nd[od] * nh[oh]
+                s0 = x[n, c, fd[od], fh[oh]]
+                if rows == 1 and fused:
+                    # at most 3 taps: acc.dtype is x.dtype (costmodel.sum_acc_dtype)
+                    _hsum_to(s0, dst, fw, nw, sw, off, kw, ia, ib, scaled, m, mw)
+                    continue
+                if rows == 1:
+                    for w in range(W):
+                        row[w] = s0[w]
+                for r in range(1, rows):
+                    i = r // nh[oh]
+                    src = x[n, c, fd[od] + i * dd, fh[oh] + (r - i * nh[oh]) * dh]
+                    if r == 1:  # in acc.dtype: one pass, as LLVM merges the two statements
+                        for w in range(W):
+                            row[w] = s0[w]
+                            row[w] += src[w]
+                    else:
+                        for w in range(W):
+                            row[w] += src[w]
+                if fused:
+                    _hsum_to(row, dst, fw, nw, sw, off, kw, ia, ib, scaled, m, mw)
+                    continue
                 for e in range(OW - (ib - ia)):  # edge outputs only
                     ow = e if e < ia else e + (ib - ia)
                     b = row[fw[ow]]
@@ -404,9 +516,7 @@ def sum_cf(
                         else:
                             for i in range(ni):
                                 orow[_u(ia + i)] += row[_u(bt + i * sw)]
-                dst = out[n, c, od, oh]
                 if scaled:
-                    m = md[od] * mh[oh]
                     for ow in range(OW):
                         dst[ow] = orow[ow] * (m * mw[ow])
                 else:
