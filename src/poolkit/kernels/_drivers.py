@@ -269,9 +269,11 @@ def _sum(x5, taps, cl, scaled, out_dtype):
     acc = np.zeros(1, dtype=costmodel.sum_acc_dtype(x5.dtype, most))
     kern, view = _alloc(n, c, taps.out_shape, out_dtype, cl)
     m = taps.mults if scaled else tuple(np.ones(len(f)) for f in taps.first)
+    if acc.dtype == np.float32:  # float32 multipliers: no float64 round trip per output
+        m = tuple(a.astype(np.float32) for a in m)
     if cl:
         bufs = _bufs(((x5.shape[4], c), (c,)), acc.dtype)
-        args = (_cl(x5), *taps.args(), *m, scaled, acc, kern)
+        args = (_cl(x5), *taps.args(), taps.win, *m, scaled, acc, kern)
         _run(k.sum_cl, n * _rows(taps), *args, work=x5.size, scratch=bufs)
     else:
         half = x5.shape[4] // 2 + 1

@@ -186,6 +186,174 @@ def _hsum_to(row, dst, fw, nw, sw, off, kw, ia, ib, scaled, m, mw):
             dst[ow] = b
 
 
+@njit(inline="always", **_OPTS)
+def _hmax_cl(row, dst, fw, nw, sw, off, kw, ia, ib):
+    """Channels-last :func:`_hmax_to`: ``row`` is (W, C), ``dst`` (OW, C); every output pixel
+    reduces its 2 or 3 taps in one vector loop over C, any stride (``dw == 1``)."""
+    C = row.shape[1]
+    ni = ib - ia
+    b0 = ia * sw + off
+    for q in range(ni):
+        w0, oq = _u(b0 + q * sw), _u(ia + q)
+        w1 = _u(b0 + q * sw + 1)
+        if kw == 3:
+            w2 = _u(b0 + q * sw + 2)
+            for c in range(C):
+                dst[oq, c] = _pick(_pick(row[w0, c], row[w1, c]), row[w2, c])
+        else:
+            for c in range(C):
+                dst[oq, c] = _pick(row[w0, c], row[w1, c])
+    for e in range(len(fw) - ni):  # edges: taps inner, scalar (edges are few)
+        ow = e if e < ia else e + ni
+        for c in range(C):
+            b = row[fw[ow], c]
+            for t in range(1, nw[ow]):
+                b = _pick(b, row[fw[ow] + t, c])
+            dst[ow, c] = b
+
+
+@njit(inline="always", **_OPTS)
+def _hsum_cl(row, dst, fw, nw, sw, off, kw, ia, ib, scaled, m, mw):
+    """Channels-last :func:`_hsum_to` (see :func:`_hmax_cl`)."""
+    C = row.shape[1]
+    ni = ib - ia
+    b0 = ia * sw + off
+    for q in range(ni):
+        w0, oq = _u(b0 + q * sw), _u(ia + q)
+        w1 = _u(b0 + q * sw + 1)
+        w2 = _u(b0 + q * sw + 2 if kw == 3 else b0 + q * sw)
+        mq = m * mw[oq]
+        if scaled and kw == 3:
+            for c in range(C):
+                dst[oq, c] = ((row[w0, c] + row[w1, c]) + row[w2, c]) * mq
+        elif scaled:
+            for c in range(C):
+                dst[oq, c] = (row[w0, c] + row[w1, c]) * mq
+        elif kw == 3:
+            for c in range(C):
+                dst[oq, c] = (row[w0, c] + row[w1, c]) + row[w2, c]
+        else:
+            for c in range(C):
+                dst[oq, c] = row[w0, c] + row[w1, c]
+    for e in range(len(fw) - ni):  # edges: taps inner, scalar (edges are few)
+        ow = e if e < ia else e + ni
+        mq = m * mw[ow]
+        for c in range(C):
+            b = row[fw[ow], c]
+            for t in range(1, nw[ow]):
+                b += row[fw[ow] + t, c]
+            if scaled:
+                dst[ow, c] = b * mq
+            else:
+                dst[ow, c] = b
+
+
+@njit(inline="always", **_OPTS)
+def _dmax_cl(r0, r1, r2, rows, dst, fw, nw, sw, off, kw, ia, ib):
+    """Channels-last max of 2 or 3 input rows (``r2`` unused for 2) and 2 or 3 taps read
+    straight from the input: no row buffer (that pass cost as much as the reduction); the
+    vertical taps of a column still combine first, as in the row path."""
+    C = r0.shape[1]
+    ni = ib - ia
+    b0 = ia * sw + off
+    for q in range(ni):
+        a, oq = _u(b0 + q * sw), _u(ia + q)
+        b = _u(b0 + q * sw + 1)
+        d = _u(b0 + q * sw + 2 if kw == 3 else b0 + q * sw)
+        if rows == 2 and kw == 2:
+            for c in range(C):
+                dst[oq, c] = _pick(_pick(r0[a, c], r1[a, c]), _pick(r0[b, c], r1[b, c]))
+        elif rows == 2:
+            for c in range(C):
+                v = _pick(_pick(r0[a, c], r1[a, c]), _pick(r0[b, c], r1[b, c]))
+                dst[oq, c] = _pick(v, _pick(r0[d, c], r1[d, c]))
+        elif kw == 2:
+            for c in range(C):
+                va = _pick(_pick(r0[a, c], r1[a, c]), r2[a, c])
+                dst[oq, c] = _pick(va, _pick(_pick(r0[b, c], r1[b, c]), r2[b, c]))
+        else:
+            for c in range(C):
+                va = _pick(_pick(r0[a, c], r1[a, c]), r2[a, c])
+                v = _pick(va, _pick(_pick(r0[b, c], r1[b, c]), r2[b, c]))
+                dst[oq, c] = _pick(v, _pick(_pick(r0[d, c], r1[d, c]), r2[d, c]))
+    for e in range(len(fw) - ni):  # edges: scalar (edges are few)
+        ow = e if e < ia else e + ni
+        for c in range(C):
+            best = r0[fw[ow], c]
+            for t in range(nw[ow]):
+                w = fw[ow] + t
+                v = _pick(r0[w, c], r1[w, c])
+                if rows == 3:
+                    v = _pick(v, r2[w, c])
+                best = v if t == 0 else _pick(best, v)
+            dst[ow, c] = best
+
+
+@njit(inline="always", **_OPTS)
+def _dsum_cl(r0, r1, r2, rows, dst, fw, nw, sw, off, kw, ia, ib, scaled, m, mw):
+    """Channels-last sums of 2 or 3 input rows, as :func:`_dmax_cl`; column sums first,
+    then the taps in window order (the row path's order)."""
+    C = r0.shape[1]
+    ni = ib - ia
+    b0 = ia * sw + off
+    for q in range(ni):
+        a, oq = _u(b0 + q * sw), _u(ia + q)
+        b = _u(b0 + q * sw + 1)
+        d = _u(b0 + q * sw + 2 if kw == 3 else b0 + q * sw)
+        mq = m * mw[oq]
+        if rows == 2 and kw == 2:
+            if scaled:
+                for c in range(C):
+                    dst[oq, c] = ((r0[a, c] + r1[a, c]) + (r0[b, c] + r1[b, c])) * mq
+            else:
+                for c in range(C):
+                    dst[oq, c] = (r0[a, c] + r1[a, c]) + (r0[b, c] + r1[b, c])
+        elif rows == 2:
+            if scaled:
+                for c in range(C):
+                    v = (r0[a, c] + r1[a, c]) + (r0[b, c] + r1[b, c])
+                    dst[oq, c] = (v + (r0[d, c] + r1[d, c])) * mq
+            else:
+                for c in range(C):
+                    v = (r0[a, c] + r1[a, c]) + (r0[b, c] + r1[b, c])
+                    dst[oq, c] = v + (r0[d, c] + r1[d, c])
+        elif kw == 2:
+            if scaled:
+                for c in range(C):
+                    v = ((r0[a, c] + r1[a, c]) + r2[a, c]) + ((r0[b, c] + r1[b, c]) + r2[b, c])
+                    dst[oq, c] = v * mq
+            else:
+                for c in range(C):
+                    v = ((r0[a, c] + r1[a, c]) + r2[a, c]) + ((r0[b, c] + r1[b, c]) + r2[b, c])
+                    dst[oq, c] = v
+        else:
+            if scaled:
+                for c in range(C):
+                    v = ((r0[a, c] + r1[a, c]) + r2[a, c]) + ((r0[b, c] + r1[b, c]) + r2[b, c])
+                    dst[oq, c] = (v + ((r0[d, c] + r1[d, c]) + r2[d, c])) * mq
+            else:
+                for c in range(C):
+                    v = ((r0[a, c] + r1[a, c]) + r2[a, c]) + ((r0[b, c] + r1[b, c]) + r2[b, c])
+                    dst[oq, c] = v + ((r0[d, c] + r1[d, c]) + r2[d, c])
+    for e in range(len(fw) - ni):  # edges: scalar (edges are few)
+        ow = e if e < ia else e + ni
+        mq = m * mw[ow]
+        for c in range(C):
+            acc = r0[fw[ow], c] + r1[fw[ow], c]
+            if rows == 3:
+                acc += r2[fw[ow], c]
+            for t in range(1, nw[ow]):
+                w = fw[ow] + t
+                v = r0[w, c] + r1[w, c]
+                if rows == 3:
+                    v += r2[w, c]
+                acc += v
+            if scaled:
+                dst[ow, c] = acc * mq
+            else:
+                dst[ow, c] = acc
+
+
 @njit(**_OPTS)
 def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob, ea, eb):
     """Max values. Vertical taps combine whole rows (the first two in one pass), then the row
@@ -239,36 +407,54 @@ def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob, ea,
 
 @njit(**_OPTS)
 def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob):
-    """Max values, channels-last: rows of (W, C) combine elementwise, vectorised over C;
-    then interior outputs ``[ia, ib)`` advance tap by tap over the whole row (one long
-    vector loop per tap), edge outputs pixel by pixel. Ping-pong buffers as in
-    :func:`max_cf`."""
+    """Max values, channels-last: rows of (W, C) combine elementwise, vectorised over C (the
+    first two in one pass); small windows (``dw == 1``, 2 or 3 taps) then reduce each pixel
+    straight into ``out`` (:func:`_hmax_cl`); others advance interior outputs ``[ia, ib)``
+    tap by tap over the whole row (one long vector loop per tap), edge outputs pixel by
+    pixel. Ping-pong buffers as in :func:`max_cf`."""
     _N, _D, _H, W, C = x.shape
     OD, OH, OW = out.shape[1], out.shape[2], out.shape[3]
     dd, dh, dw = dil[0], dil[1], dil[2]
     sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
     ni = ib - ia
+    fused = dw == 1 and (kw == 2 or kw == 3)
     for item in range(i0, i1):
         n = item // (OD * OH)
         rest = item - n * OD * OH
         od = rest // OH
         oh = rest - od * OH
+        dst = out[n, od, oh]
+        rows = nd[od] * nh[oh]
+        s0 = x[n, fd[od], fh[oh]]
+        if rows == 1 and fused:
+            _hmax_cl(s0, dst, fw, nw, sw, off, kw, ia, ib)
+            continue
+        if (rows == 2 or rows == 3) and fused:
+            s1 = x[n, fd[od] + (1 // nh[oh]) * dd, fh[oh] + (1 - (1 // nh[oh]) * nh[oh]) * dh]
+            i2 = 2 // nh[oh]
+            s2 = x[n, fd[od] + i2 * dd, fh[oh] + (2 - i2 * nh[oh]) * dh] if rows == 3 else s1
+            _dmax_cl(s0, s1, s2, rows, dst, fw, nw, sw, off, kw, ia, ib)
+            continue
         row, spare = ra, rb
-        first = True
-        for i in range(nd[od]):
-            d = fd[od] + i * dd
-            for j in range(nh[oh]):
-                src = x[n, d, fh[oh] + j * dh]
-                if first:
-                    for w in range(W):
-                        for c in range(C):
-                            row[w, c] = src[w, c]
-                    first = False
-                else:
-                    for w in range(W):
-                        for c in range(C):
-                            spare[w, c] = _pick(row[w, c], src[w, c])
-                    row, spare = spare, row
+        if rows == 1:
+            for w in range(W):
+                for c in range(C):
+                    row[w, c] = s0[w, c]
+        for r in range(1, rows):
+            i = r // nh[oh]
+            src = x[n, fd[od] + i * dd, fh[oh] + (r - i * nh[oh]) * dh]
+            if r == 1:
+                for w in range(W):
+                    for c in range(C):
+                        row[w, c] = _pick(s0[w, c], src[w, c])
+            else:
+                for w in range(W):
+                    for c in range(C):
+                        spare[w, c] = _pick(row[w, c], src[w, c])
+                row, spare = spare, row
+        if fused:
+            _hmax_cl(row, dst, fw, nw, sw, off, kw, ia, ib)
+            continue
         orow, ospare = oa, ob
         b0 = ia * sw + off
         for q in range(ni):
@@ -296,7 +482,7 @@ def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob):
                         orow[ow, c] = v
         for ow in range(OW):
             for c in range(C):
-                out[n, od, oh, ow, c] = orow[ow, c]
+                dst[ow, c] = orow[ow, c]
 
 
 # --------------------------------------------------------------------------- argmax, max backward
@@ -468,7 +654,7 @@ def sum_cf(
                 rows = nd[od] * nh[oh]
                 s0 = x[n, c, fd[od], fh[oh]]
                 if rows == 1 and fused:
-                    # at most 3 taps: acc.dtype is x.dtype (costmodel.sum_acc_dtype)
+                    # <= 3 taps summed in x.dtype (not acc.dtype): within rounding
                     _hsum_to(s0, dst, fw, nw, sw, off, kw, ia, ib, scaled, m, mw)
                     continue
                 if rows == 1:
@@ -525,30 +711,51 @@ def sum_cf(
 
 
 @njit(**_OPTS)
-def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, acc, out, row, orow):
-    """Channels-last :func:`sum_cf`, vectorised over C."""
+def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc, out, row, orow):
+    """Channels-last :func:`sum_cf`, vectorised over C; rows and small windows as in
+    :func:`max_cl` (:func:`_hsum_cl`)."""
     _N, _D, _H, W, C = x.shape
     OD, OH, OW = out.shape[1], out.shape[2], out.shape[3]
     dd, dh, dw = dil[0], dil[1], dil[2]
+    sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
+    fused = dw == 1 and (kw == 2 or kw == 3)
     for item in range(i0, i1):
         n = item // (OD * OH)
         rest = item - n * OD * OH
         od = rest // OH
         oh = rest - od * OH
-        first = True
-        for i in range(nd[od]):
-            d = fd[od] + i * dd
-            for j in range(nh[oh]):
-                src = x[n, d, fh[oh] + j * dh]
-                if first:
-                    for w in range(W):
-                        for c in range(C):
-                            row[w, c] = src[w, c]
-                    first = False
-                else:
-                    for w in range(W):
-                        for c in range(C):
-                            row[w, c] += src[w, c]
+        dst = out[n, od, oh]
+        m = md[od] * mh[oh]
+        rows = nd[od] * nh[oh]
+        s0 = x[n, fd[od], fh[oh]]
+        if rows == 1 and fused:  # <= 3 taps in x.dtype: within rounding
+            _hsum_cl(s0, dst, fw, nw, sw, off, kw, ia, ib, scaled, m, mw)
+            continue
+        if (rows == 2 or rows == 3) and fused:  # <= 9 taps in x.dtype: within rounding
+            s1 = x[n, fd[od] + (1 // nh[oh]) * dd, fh[oh] + (1 - (1 // nh[oh]) * nh[oh]) * dh]
+            i2 = 2 // nh[oh]
+            s2 = x[n, fd[od] + i2 * dd, fh[oh] + (2 - i2 * nh[oh]) * dh] if rows == 3 else s1
+            _dsum_cl(s0, s1, s2, rows, dst, fw, nw, sw, off, kw, ia, ib, scaled, m, mw)
+            continue
+        if rows == 1:
+            for w in range(W):
+                for c in range(C):
+                    row[w, c] = s0[w, c]
+        for r in range(1, rows):
+            i = r // nh[oh]
+            src = x[n, fd[od] + i * dd, fh[oh] + (r - i * nh[oh]) * dh]
+            if r == 1:  # in acc.dtype (see sum_cf)
+                for w in range(W):
+                    for c in range(C):
+                        row[w, c] = s0[w, c]
+                        row[w, c] += src[w, c]
+            else:
+                for w in range(W):
+                    for c in range(C):
+                        row[w, c] += src[w, c]
+        if fused:
+            _hsum_cl(row, dst, fw, nw, sw, off, kw, ia, ib, scaled, m, mw)
+            continue
         for ow in range(OW):  # no per-pixel views (see max_cl)
             w0 = fw[ow]
             for c in range(C):
@@ -558,12 +765,12 @@ def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, acc, out,
                 for c in range(C):
                     orow[c] += row[w, c]
             if scaled:
-                m = md[od] * mh[oh] * mw[ow]
+                mq = m * mw[ow]
                 for c in range(C):
-                    out[n, od, oh, ow, c] = orow[c] * m
+                    dst[ow, c] = orow[c] * mq
             else:
                 for c in range(C):
-                    out[n, od, oh, ow, c] = orow[c]
+                    dst[ow, c] = orow[c]
 
 
 @njit(**_OPTS)
