@@ -46,7 +46,7 @@ def _pick(r, v):
     return v if (v > r) | (v != v) else r
 
 
-@njit(inline="always", **_OPTS)
+@njit(**_OPTS)
 def _hmax(row, oa, ob, ea, eb, fw, nw, dw, sw, off, kw, ia, ib):
     """Horizontal max pass of one combined row; returns 0 when ``oa`` holds the outputs,
     1 for ``ob`` (without reference counting, a function may not return an array).
@@ -98,260 +98,108 @@ def _hmax(row, oa, ob, ea, eb, fw, nw, dw, sw, off, kw, ia, ib):
 
 @njit(inline="always", **_OPTS)
 def _fused(sw, dw, kw):
-    """Whether :func:`_hmax_to` / :func:`_hsum_to` handle this W window: stride 1 or 2,
-    no dilation, 2 or 3 taps (the common small windows)."""
-    return (sw == 1 or sw == 2) and dw == 1 and (kw == 2 or kw == 3)
+    """Whether :func:`_hmax_to` / :func:`_hsum_to` handle this W window: stride 2, no
+    dilation, 2 or 3 taps (the common downsampling windows)."""
+    return sw == 2 and dw == 1 and (kw == 2 or kw == 3)
 
 
-@njit(inline="always", **_OPTS)
-def _hmax_to(row, dst, fw, nw, sw, off, kw, ia, ib):
-    """Horizontal max of one combined row straight into ``dst`` (one pass: every interior
-    output reads its taps with literal strides, which LLVM turns into interleaved vector
-    loads); see :func:`_fused` for the windows it takes."""
+# The fused helpers below are separate (not inlined) functions with as few loops as
+# possible: each vectorised loop costs compile time, and a kernel family's first call has
+# a budget. Edge outputs take at most 3 taps without a loop for the same reason.
+
+
+@njit(**_OPTS)
+def _hmax_to(row, dst, fw, nw, off, kw, ia, ib):
+    """Horizontal max (stride 2) of one combined row straight into ``dst`` in one pass: the
+    interior outputs ``[ia, ib)`` read their taps with literal strides, which LLVM turns
+    into interleaved vector loads; see :func:`_fused`."""
     ni = ib - ia
-    b0 = ia * sw + off
-    if sw == 2 and kw == 3:
+    b0 = ia * 2 + off
+    if kw == 3:
         for i in range(ni):
             v = _pick(row[_u(b0 + 2 * i)], row[_u(b0 + 2 * i + 1)])
             dst[_u(ia + i)] = _pick(v, row[_u(b0 + 2 * i + 2)])
-    elif sw == 2:
+    else:
         for i in range(ni):
             dst[_u(ia + i)] = _pick(row[_u(b0 + 2 * i)], row[_u(b0 + 2 * i + 1)])
-    elif kw == 3:
+    for e in range(len(fw) - ni):  # edges: a repeated tap changes no max (see _dmax_cl)
+        ow = e if e < ia else e + ni
+        w, last = fw[ow], nw[ow] - 1
+        dst[ow] = _pick(_pick(row[w], row[w + min(1, last)]), row[w + min(2, last)])
+
+
+@njit(**_OPTS)
+def _hsum_to(row, dst, fw, nw, off, kw, ia, ib, m, mw):
+    """Horizontal sums (stride 2) of one combined row straight into ``dst``, each times
+    ``m * mw[ow]``; taps add in window order, as in :func:`sum_cf`'s general path. Plain
+    integer sums get integer ones as multipliers: exact."""
+    ni = ib - ia
+    b0 = ia * 2 + off
+    if kw == 3:
         for i in range(ni):
-            v = _pick(row[_u(b0 + i)], row[_u(b0 + i + 1)])
-            dst[_u(ia + i)] = _pick(v, row[_u(b0 + i + 2)])
+            j = b0 + 2 * i
+            v = (row[_u(j)] + row[_u(j + 1)]) + row[_u(j + 2)]
+            dst[_u(ia + i)] = v * (m * mw[_u(ia + i)])
     else:
         for i in range(ni):
-            dst[_u(ia + i)] = _pick(row[_u(b0 + i)], row[_u(b0 + i + 1)])
-    for e in range(len(fw) - ni):  # edge outputs only
+            v = row[_u(b0 + 2 * i)] + row[_u(b0 + 2 * i + 1)]
+            dst[_u(ia + i)] = v * (m * mw[_u(ia + i)])
+    for e in range(len(fw) - ni):  # edges: at most 3 taps, no loop
         ow = e if e < ia else e + ni
-        b = row[fw[ow]]
-        for t in range(1, nw[ow]):
-            b = _pick(b, row[fw[ow] + t])
-        dst[ow] = b
+        w, n = fw[ow], nw[ow]
+        v = row[w]
+        if n > 1:
+            v += row[w + 1]
+        if n > 2:
+            v += row[w + 2]
+        dst[ow] = v * (m * mw[ow])
 
 
-@njit(inline="always", **_OPTS)
-def _hsum_to(row, dst, fw, nw, sw, off, kw, ia, ib, scaled, m, mw):
-    """Horizontal sums of one combined row straight into ``dst``, with ``scaled`` each output
-    times ``m * mw[ow]``; taps add in window order, as in :func:`sum_cf`'s general path.
-    Windows as in :func:`_fused`. (Unscaled sums never pass through a float multiply:
-    integer sums stay exact.)"""
-    ni = ib - ia
-    b0 = ia * sw + off
-    if scaled:
-        if sw == 2 and kw == 3:
-            for i in range(ni):
-                j = b0 + 2 * i
-                v = (row[_u(j)] + row[_u(j + 1)]) + row[_u(j + 2)]
-                dst[_u(ia + i)] = v * (m * mw[_u(ia + i)])
-        elif sw == 2:
-            for i in range(ni):
-                v = row[_u(b0 + 2 * i)] + row[_u(b0 + 2 * i + 1)]
-                dst[_u(ia + i)] = v * (m * mw[_u(ia + i)])
-        elif kw == 3:
-            for i in range(ni):
-                v = (row[_u(b0 + i)] + row[_u(b0 + i + 1)]) + row[_u(b0 + i + 2)]
-                dst[_u(ia + i)] = v * (m * mw[_u(ia + i)])
-        else:
-            for i in range(ni):
-                v = row[_u(b0 + i)] + row[_u(b0 + i + 1)]
-                dst[_u(ia + i)] = v * (m * mw[_u(ia + i)])
-        for e in range(len(fw) - ni):  # edge outputs only
-            ow = e if e < ia else e + ni
-            b = row[fw[ow]]
-            for t in range(1, nw[ow]):
-                b += row[fw[ow] + t]
-            dst[ow] = b * (m * mw[ow])
-    else:
-        if sw == 2 and kw == 3:
-            for i in range(ni):
-                j = b0 + 2 * i
-                dst[_u(ia + i)] = (row[_u(j)] + row[_u(j + 1)]) + row[_u(j + 2)]
-        elif sw == 2:
-            for i in range(ni):
-                dst[_u(ia + i)] = row[_u(b0 + 2 * i)] + row[_u(b0 + 2 * i + 1)]
-        elif kw == 3:
-            for i in range(ni):
-                dst[_u(ia + i)] = (row[_u(b0 + i)] + row[_u(b0 + i + 1)]) + row[_u(b0 + i + 2)]
-        else:
-            for i in range(ni):
-                dst[_u(ia + i)] = row[_u(b0 + i)] + row[_u(b0 + i + 1)]
-        for e in range(len(fw) - ni):  # edge outputs only
-            ow = e if e < ia else e + ni
-            b = row[fw[ow]]
-            for t in range(1, nw[ow]):
-                b += row[fw[ow] + t]
-            dst[ow] = b
-
-
-@njit(inline="always", **_OPTS)
-def _hmax_cl(row, dst, fw, nw, sw, off, kw, ia, ib):
-    """Channels-last :func:`_hmax_to`: ``row`` is (W, C), ``dst`` (OW, C); every output pixel
-    reduces its 2 or 3 taps in one vector loop over C, any stride (``dw == 1``)."""
-    C = row.shape[1]
-    ni = ib - ia
-    b0 = ia * sw + off
-    for q in range(ni):
-        w0, oq = _u(b0 + q * sw), _u(ia + q)
-        w1 = _u(b0 + q * sw + 1)
-        if kw == 3:
-            w2 = _u(b0 + q * sw + 2)
-            for c in range(C):
-                dst[oq, c] = _pick(_pick(row[w0, c], row[w1, c]), row[w2, c])
-        else:
-            for c in range(C):
-                dst[oq, c] = _pick(row[w0, c], row[w1, c])
-    for e in range(len(fw) - ni):  # edges: taps inner, scalar (edges are few)
-        ow = e if e < ia else e + ni
-        for c in range(C):
-            b = row[fw[ow], c]
-            for t in range(1, nw[ow]):
-                b = _pick(b, row[fw[ow] + t, c])
-            dst[ow, c] = b
-
-
-@njit(inline="always", **_OPTS)
-def _hsum_cl(row, dst, fw, nw, sw, off, kw, ia, ib, scaled, m, mw):
-    """Channels-last :func:`_hsum_to` (see :func:`_hmax_cl`)."""
-    C = row.shape[1]
-    ni = ib - ia
-    b0 = ia * sw + off
-    for q in range(ni):
-        w0, oq = _u(b0 + q * sw), _u(ia + q)
-        w1 = _u(b0 + q * sw + 1)
-        w2 = _u(b0 + q * sw + 2 if kw == 3 else b0 + q * sw)
-        mq = m * mw[oq]
-        if scaled and kw == 3:
-            for c in range(C):
-                dst[oq, c] = ((row[w0, c] + row[w1, c]) + row[w2, c]) * mq
-        elif scaled:
-            for c in range(C):
-                dst[oq, c] = (row[w0, c] + row[w1, c]) * mq
-        elif kw == 3:
-            for c in range(C):
-                dst[oq, c] = (row[w0, c] + row[w1, c]) + row[w2, c]
-        else:
-            for c in range(C):
-                dst[oq, c] = row[w0, c] + row[w1, c]
-    for e in range(len(fw) - ni):  # edges: taps inner, scalar (edges are few)
-        ow = e if e < ia else e + ni
-        mq = m * mw[ow]
-        for c in range(C):
-            b = row[fw[ow], c]
-            for t in range(1, nw[ow]):
-                b += row[fw[ow] + t, c]
-            if scaled:
-                dst[ow, c] = b * mq
-            else:
-                dst[ow, c] = b
-
-
-@njit(inline="always", **_OPTS)
-def _dmax_cl(r0, r1, r2, rows, dst, fw, nw, sw, off, kw, ia, ib):
-    """Channels-last max of 2 or 3 input rows (``r2`` unused for 2) and 2 or 3 taps read
-    straight from the input: no row buffer (that pass cost as much as the reduction); the
-    vertical taps of a column still combine first, as in the row path."""
+@njit(**_OPTS)
+def _dmax_cl(r0, r1, r2, dst, fw, nw, kw):
+    """Channels-last max of up to 3 input rows and 2 or 3 taps (``dw == 1``) read straight
+    from the input into ``dst`` (OW, C): no row buffer, whose pass cost as much as the
+    reduction. One vector loop over C per output, edges included: a missing row or tap
+    repeats one (``pick(pick(a, b), b) == pick(a, b)``, NaN and ties included), which also
+    keeps the compiled code small. The vertical taps of a column combine first, as in the
+    row path. 2 taps: at most 2 rows."""
     C = r0.shape[1]
-    ni = ib - ia
-    b0 = ia * sw + off
-    for q in range(ni):
-        a, oq = _u(b0 + q * sw), _u(ia + q)
-        b = _u(b0 + q * sw + 1)
-        d = _u(b0 + q * sw + 2 if kw == 3 else b0 + q * sw)
-        if rows == 2 and kw == 2:
+    for ow in range(len(fw)):
+        w, last = fw[ow], nw[ow] - 1
+        wb = w + min(1, last)
+        a0, a1, a2, b0, b1, b2 = r0[w], r1[w], r2[w], r0[wb], r1[wb], r2[wb]
+        o = dst[ow]
+        if kw == 2:
             for c in range(C):
-                dst[oq, c] = _pick(_pick(r0[a, c], r1[a, c]), _pick(r0[b, c], r1[b, c]))
-        elif rows == 2:
-            for c in range(C):
-                v = _pick(_pick(r0[a, c], r1[a, c]), _pick(r0[b, c], r1[b, c]))
-                dst[oq, c] = _pick(v, _pick(r0[d, c], r1[d, c]))
-        elif kw == 2:
-            for c in range(C):
-                va = _pick(_pick(r0[a, c], r1[a, c]), r2[a, c])
-                dst[oq, c] = _pick(va, _pick(_pick(r0[b, c], r1[b, c]), r2[b, c]))
+                o[c] = _pick(_pick(a0[c], a1[c]), _pick(b0[c], b1[c]))
         else:
+            wd = w + min(2, last)
+            d0, d1, d2 = r0[wd], r1[wd], r2[wd]
             for c in range(C):
-                va = _pick(_pick(r0[a, c], r1[a, c]), r2[a, c])
-                v = _pick(va, _pick(_pick(r0[b, c], r1[b, c]), r2[b, c]))
-                dst[oq, c] = _pick(v, _pick(_pick(r0[d, c], r1[d, c]), r2[d, c]))
-    for e in range(len(fw) - ni):  # edges: scalar (edges are few)
-        ow = e if e < ia else e + ni
-        for c in range(C):
-            best = r0[fw[ow], c]
-            for t in range(nw[ow]):
-                w = fw[ow] + t
-                v = _pick(r0[w, c], r1[w, c])
-                if rows == 3:
-                    v = _pick(v, r2[w, c])
-                best = v if t == 0 else _pick(best, v)
-            dst[ow, c] = best
+                v = _pick(_pick(_pick(a0[c], a1[c]), a2[c]), _pick(_pick(b0[c], b1[c]), b2[c]))
+                o[c] = _pick(v, _pick(_pick(d0[c], d1[c]), d2[c]))
 
 
-@njit(inline="always", **_OPTS)
-def _dsum_cl(r0, r1, r2, rows, dst, fw, nw, sw, off, kw, ia, ib, scaled, m, mw):
-    """Channels-last sums of 2 or 3 input rows, as :func:`_dmax_cl`; column sums first,
-    then the taps in window order (the row path's order)."""
+@njit(**_OPTS)
+def _dsum_cl(r0, r1, r2, z, dst, fw, nw, kw, m, mw):
+    """Channels-last sums as :func:`_dmax_cl` (column sums first, then taps in window
+    order), each times ``m * mw[ow]``; a missing row or tap reads ``z``, rows of ``-0.0``
+    (``v + -0.0 == v`` exactly)."""
     C = r0.shape[1]
-    ni = ib - ia
-    b0 = ia * sw + off
-    for q in range(ni):
-        a, oq = _u(b0 + q * sw), _u(ia + q)
-        b = _u(b0 + q * sw + 1)
-        d = _u(b0 + q * sw + 2 if kw == 3 else b0 + q * sw)
-        mq = m * mw[oq]
-        if rows == 2 and kw == 2:
-            if scaled:
-                for c in range(C):
-                    dst[oq, c] = ((r0[a, c] + r1[a, c]) + (r0[b, c] + r1[b, c])) * mq
-            else:
-                for c in range(C):
-                    dst[oq, c] = (r0[a, c] + r1[a, c]) + (r0[b, c] + r1[b, c])
-        elif rows == 2:
-            if scaled:
-                for c in range(C):
-                    v = (r0[a, c] + r1[a, c]) + (r0[b, c] + r1[b, c])
-                    dst[oq, c] = (v + (r0[d, c] + r1[d, c])) * mq
-            else:
-                for c in range(C):
-                    v = (r0[a, c] + r1[a, c]) + (r0[b, c] + r1[b, c])
-                    dst[oq, c] = v + (r0[d, c] + r1[d, c])
-        elif kw == 2:
-            if scaled:
-                for c in range(C):
-                    v = ((r0[a, c] + r1[a, c]) + r2[a, c]) + ((r0[b, c] + r1[b, c]) + r2[b, c])
-                    dst[oq, c] = v * mq
-            else:
-                for c in range(C):
-                    v = ((r0[a, c] + r1[a, c]) + r2[a, c]) + ((r0[b, c] + r1[b, c]) + r2[b, c])
-                    dst[oq, c] = v
-        else:
-            if scaled:
-                for c in range(C):
-                    v = ((r0[a, c] + r1[a, c]) + r2[a, c]) + ((r0[b, c] + r1[b, c]) + r2[b, c])
-                    dst[oq, c] = (v + ((r0[d, c] + r1[d, c]) + r2[d, c])) * mq
-            else:
-                for c in range(C):
-                    v = ((r0[a, c] + r1[a, c]) + r2[a, c]) + ((r0[b, c] + r1[b, c]) + r2[b, c])
-                    dst[oq, c] = v + ((r0[d, c] + r1[d, c]) + r2[d, c])
-    for e in range(len(fw) - ni):  # edges: scalar (edges are few)
-        ow = e if e < ia else e + ni
+    for ow in range(len(fw)):
+        w, n = fw[ow], nw[ow]
+        a0, a1, a2 = r0[w], r1[w], r2[w]
+        b0, b1, b2 = (r0[w + 1], r1[w + 1], r2[w + 1]) if n > 1 else (z[0], z[0], z[0])
+        o = dst[ow]
         mq = m * mw[ow]
-        for c in range(C):
-            acc = r0[fw[ow], c] + r1[fw[ow], c]
-            if rows == 3:
-                acc += r2[fw[ow], c]
-            for t in range(1, nw[ow]):
-                w = fw[ow] + t
-                v = r0[w, c] + r1[w, c]
-                if rows == 3:
-                    v += r2[w, c]
-                acc += v
-            if scaled:
-                dst[ow, c] = acc * mq
-            else:
-                dst[ow, c] = acc
+        if kw == 2:
+            for c in range(C):
+                o[c] = ((a0[c] + a1[c]) + (b0[c] + b1[c])) * mq
+        else:
+            d0, d1, d2 = (r0[w + 2], r1[w + 2], r2[w + 2]) if n > 2 else (z[0], z[0], z[0])
+            for c in range(C):
+                v = ((a0[c] + a1[c]) + a2[c]) + ((b0[c] + b1[c]) + b2[c])
+                o[c] = (v + ((d0[c] + d1[c]) + d2[c])) * mq
 
 
 @njit(**_OPTS)
@@ -380,7 +228,7 @@ def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob, ea,
                 if rows == 1:  # one input row (1-d pooling): no row copy
                     src = x[n, c, fd[od], fh[oh]]
                     if fused:
-                        _hmax_to(src, dst, fw, nw, sw, off, kw, ia, ib)
+                        _hmax_to(src, dst, fw, nw, off, kw, ia, ib)
                         continue
                     which = _hmax(src, oa, ob, ea, eb, fw, nw, dw, sw, off, kw, ia, ib)
                 else:
@@ -397,7 +245,7 @@ def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob, ea,
                                 spare[w] = _pick(row[w], src[w])
                             row, spare = spare, row
                     if fused:
-                        _hmax_to(row, dst, fw, nw, sw, off, kw, ia, ib)
+                        _hmax_to(row, dst, fw, nw, off, kw, ia, ib)
                         continue
                     which = _hmax(row, oa, ob, ea, eb, fw, nw, dw, sw, off, kw, ia, ib)
                 orow = oa if which == 0 else ob
@@ -407,17 +255,17 @@ def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob, ea,
 
 @njit(**_OPTS)
 def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob):
-    """Max values, channels-last: rows of (W, C) combine elementwise, vectorised over C (the
-    first two in one pass); small windows (``dw == 1``, 2 or 3 taps) then reduce each pixel
-    straight into ``out`` (:func:`_hmax_cl`); others advance interior outputs ``[ia, ib)``
-    tap by tap over the whole row (one long vector loop per tap), edge outputs pixel by
-    pixel. Ping-pong buffers as in :func:`max_cf`."""
+    """Max values, channels-last. Small windows (``dw == 1``, 2 or 3 taps over at most as
+    many rows) reduce straight from the input (:func:`_dmax_cl`). Others combine rows of
+    (W, C) elementwise, vectorised over C (the first two in one pass), then advance interior
+    outputs ``[ia, ib)`` tap by tap over the whole row (one long vector loop per tap), edge
+    outputs pixel by pixel. Ping-pong buffers as in :func:`max_cf`."""
     _N, _D, _H, W, C = x.shape
     OD, OH, OW = out.shape[1], out.shape[2], out.shape[3]
     dd, dh, dw = dil[0], dil[1], dil[2]
     sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
     ni = ib - ia
-    fused = dw == 1 and (kw == 2 or kw == 3)
+    fused = dw == 1 and (kw == 2 or kw == 3)  # see _dmax_cl
     for item in range(i0, i1):
         n = item // (OD * OH)
         rest = item - n * OD * OH
@@ -426,14 +274,11 @@ def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob):
         dst = out[n, od, oh]
         rows = nd[od] * nh[oh]
         s0 = x[n, fd[od], fh[oh]]
-        if rows == 1 and fused:
-            _hmax_cl(s0, dst, fw, nw, sw, off, kw, ia, ib)
-            continue
-        if (rows == 2 or rows == 3) and fused:
-            s1 = x[n, fd[od] + (1 // nh[oh]) * dd, fh[oh] + (1 - (1 // nh[oh]) * nh[oh]) * dh]
+        if fused and rows <= kw:
+            s1 = x[n, fd[od] + (1 // nh[oh]) * dd, fh[oh] + (1 % nh[oh]) * dh] if rows > 1 else s0
             i2 = 2 // nh[oh]
-            s2 = x[n, fd[od] + i2 * dd, fh[oh] + (2 - i2 * nh[oh]) * dh] if rows == 3 else s1
-            _dmax_cl(s0, s1, s2, rows, dst, fw, nw, sw, off, kw, ia, ib)
+            s2 = x[n, fd[od] + i2 * dd, fh[oh] + (2 - i2 * nh[oh]) * dh] if rows > 2 else s1
+            _dmax_cl(s0, s1, s2, dst, fw, nw, kw)
             continue
         row, spare = ra, rb
         if rows == 1:
@@ -452,9 +297,6 @@ def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob):
                     for c in range(C):
                         spare[w, c] = _pick(row[w, c], src[w, c])
                 row, spare = spare, row
-        if fused:
-            _hmax_cl(row, dst, fw, nw, sw, off, kw, ia, ib)
-            continue
         orow, ospare = oa, ob
         b0 = ia * sw + off
         for q in range(ni):
@@ -655,7 +497,7 @@ def sum_cf(
                 s0 = x[n, c, fd[od], fh[oh]]
                 if rows == 1 and fused:
                     # <= 3 taps summed in x.dtype (not acc.dtype): within rounding
-                    _hsum_to(s0, dst, fw, nw, sw, off, kw, ia, ib, scaled, m, mw)
+                    _hsum_to(s0, dst, fw, nw, off, kw, ia, ib, m, mw)
                     continue
                 if rows == 1:
                     for w in range(W):
@@ -671,7 +513,7 @@ def sum_cf(
                         for w in range(W):
                             row[w] += src[w]
                 if fused:
-                    _hsum_to(row, dst, fw, nw, sw, off, kw, ia, ib, scaled, m, mw)
+                    _hsum_to(row, dst, fw, nw, off, kw, ia, ib, m, mw)
                     continue
                 for e in range(OW - (ib - ia)):  # edge outputs only
                     ow = e if e < ia else e + (ib - ia)
@@ -711,14 +553,14 @@ def sum_cf(
 
 
 @njit(**_OPTS)
-def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc, out, row, orow):
+def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc, out, row, orow, z):
     """Channels-last :func:`sum_cf`, vectorised over C; rows and small windows as in
-    :func:`max_cl` (:func:`_hsum_cl`)."""
+    :func:`max_cl` (:func:`_dsum_cl`; ``z``: a (W, C) row of ``-0.0`` in ``x.dtype``)."""
     _N, _D, _H, W, C = x.shape
     OD, OH, OW = out.shape[1], out.shape[2], out.shape[3]
     dd, dh, dw = dil[0], dil[1], dil[2]
-    sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
-    fused = dw == 1 and (kw == 2 or kw == 3)
+    kw = win[2]
+    fused = dw == 1 and (kw == 2 or kw == 3)  # see _dsum_cl
     for item in range(i0, i1):
         n = item // (OD * OH)
         rest = item - n * OD * OH
@@ -728,14 +570,11 @@ def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc,
         m = md[od] * mh[oh]
         rows = nd[od] * nh[oh]
         s0 = x[n, fd[od], fh[oh]]
-        if rows == 1 and fused:  # <= 3 taps in x.dtype: within rounding
-            _hsum_cl(s0, dst, fw, nw, sw, off, kw, ia, ib, scaled, m, mw)
-            continue
-        if (rows == 2 or rows == 3) and fused:  # <= 9 taps in x.dtype: within rounding
-            s1 = x[n, fd[od] + (1 // nh[oh]) * dd, fh[oh] + (1 - (1 // nh[oh]) * nh[oh]) * dh]
+        if fused and rows <= kw:  # <= 9 taps summed in x.dtype: within rounding
+            s1 = x[n, fd[od] + (1 // nh[oh]) * dd, fh[oh] + (1 % nh[oh]) * dh] if rows > 1 else z
             i2 = 2 // nh[oh]
-            s2 = x[n, fd[od] + i2 * dd, fh[oh] + (2 - i2 * nh[oh]) * dh] if rows == 3 else s1
-            _dsum_cl(s0, s1, s2, rows, dst, fw, nw, sw, off, kw, ia, ib, scaled, m, mw)
+            s2 = x[n, fd[od] + i2 * dd, fh[oh] + (2 - i2 * nh[oh]) * dh] if rows > 2 else z
+            _dsum_cl(s0, s1, s2, z, dst, fw, nw, kw, m, mw)
             continue
         if rows == 1:
             for w in range(W):
@@ -753,9 +592,6 @@ def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc,
                 for w in range(W):
                     for c in range(C):
                         row[w, c] += src[w, c]
-        if fused:
-            _hsum_cl(row, dst, fw, nw, sw, off, kw, ia, ib, scaled, m, mw)
-            continue
         for ow in range(OW):  # no per-pixel views (see max_cl)
             w0 = fw[ow]
             for c in range(C):
