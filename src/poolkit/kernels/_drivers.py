@@ -275,7 +275,7 @@ def _sum(x5, taps, cl, scaled, out_dtype):
     m = tuple(a.astype(mdt) for a in m)
     if cl:
         W = x5.shape[4]
-        z = lambda: (np.full((W, c), -0.0, dtype=x5.dtype),)  # noqa: E731 (see _dsum_cl)
+        z = lambda: (np.full(c, -0.0, dtype=x5.dtype),)  # noqa: E731 (see _dsum_cl)
         bufs = lambda: _bufs(((W, c), (c,)), acc.dtype)() + z()  # noqa: E731
         args = (_cl(x5), *taps.args(), taps.win, *m, scaled, acc, kern)
         _run(k.sum_cl, n * _rows(taps), *args, work=x5.size, scratch=bufs)

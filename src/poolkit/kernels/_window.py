@@ -181,22 +181,28 @@ def _dmax_cl(r0, r1, r2, dst, fw, nw, kw):
 
 
 @njit(**_OPTS)
-def _dsum_cl(r0, r1, r2, z, dst, fw, nw, kw, m, mw):
+def _dsum_cl(r0, r1, r2, rows, z, dst, fw, nw, kw, m, mw):
     """Channels-last sums as :func:`_dmax_cl` (column sums first, then taps in window
-    order), each times ``m * mw[ow]``; a missing row or tap reads ``z``, rows of ``-0.0``
-    (``v + -0.0 == v`` exactly)."""
+    order), each times ``m * mw[ow]``; a missing row (``r1``/``r2`` beyond ``rows``) or
+    tap reads ``z``, a (C,) vector of ``-0.0`` (``v + -0.0 == v`` exactly)."""
     C = r0.shape[1]
     for ow in range(len(fw)):
         w, n = fw[ow], nw[ow]
-        a0, a1, a2 = r0[w], r1[w], r2[w]
-        b0, b1, b2 = (r0[w + 1], r1[w + 1], r2[w + 1]) if n > 1 else (z[0], z[0], z[0])
+        a0 = r0[w]
+        a1 = r1[w] if rows > 1 else z
+        a2 = r2[w] if rows > 2 else z
+        b0 = r0[w + 1] if n > 1 else z
+        b1 = r1[w + 1] if n > 1 and rows > 1 else z
+        b2 = r2[w + 1] if n > 1 and rows > 2 else z
         o = dst[ow]
         mq = m * mw[ow]
         if kw == 2:
             for c in range(C):
                 o[c] = ((a0[c] + a1[c]) + (b0[c] + b1[c])) * mq
         else:
-            d0, d1, d2 = (r0[w + 2], r1[w + 2], r2[w + 2]) if n > 2 else (z[0], z[0], z[0])
+            d0 = r0[w + 2] if n > 2 else z
+            d1 = r1[w + 2] if n > 2 and rows > 1 else z
+            d2 = r2[w + 2] if n > 2 and rows > 2 else z
             for c in range(C):
                 v = ((a0[c] + a1[c]) + a2[c]) + ((b0[c] + b1[c]) + b2[c])
                 o[c] = (v + ((d0[c] + d1[c]) + d2[c])) * mq
@@ -555,7 +561,7 @@ def sum_cf(
 @njit(**_OPTS)
 def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc, out, row, orow, z):
     """Channels-last :func:`sum_cf`, vectorised over C; rows and small windows as in
-    :func:`max_cl` (:func:`_dsum_cl`; ``z``: a (W, C) row of ``-0.0`` in ``x.dtype``)."""
+    :func:`max_cl` (:func:`_dsum_cl`; ``z``: (C,) ``-0.0`` in ``x.dtype``)."""
     _N, _D, _H, W, C = x.shape
     OD, OH, OW = out.shape[1], out.shape[2], out.shape[3]
     dd, dh, dw = dil[0], dil[1], dil[2]
@@ -571,10 +577,10 @@ def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc,
         rows = nd[od] * nh[oh]
         s0 = x[n, fd[od], fh[oh]]
         if fused and rows <= kw:  # <= 9 taps summed in x.dtype: within rounding
-            s1 = x[n, fd[od] + (1 // nh[oh]) * dd, fh[oh] + (1 % nh[oh]) * dh] if rows > 1 else z
+            s1 = x[n, fd[od] + (1 // nh[oh]) * dd, fh[oh] + (1 % nh[oh]) * dh] if rows > 1 else s0
             i2 = 2 // nh[oh]
-            s2 = x[n, fd[od] + i2 * dd, fh[oh] + (2 - i2 * nh[oh]) * dh] if rows > 2 else z
-            _dsum_cl(s0, s1, s2, z, dst, fw, nw, kw, m, mw)
+            s2 = x[n, fd[od] + i2 * dd, fh[oh] + (2 - i2 * nh[oh]) * dh] if rows > 2 else s0
+            _dsum_cl(s0, s1, s2, rows, z, dst, fw, nw, kw, m, mw)
             continue
         if rows == 1:
             for w in range(W):
