@@ -355,10 +355,16 @@ def _sum(x5, taps, cl, scaled, out_dtype):
     most = math.prod(int(cnt.max()) for cnt in taps.count)
     acc = np.zeros(1, dtype=costmodel.sum_acc_dtype(x5.dtype, most))
     kern, view = _alloc(n, c, taps.out_shape, out_dtype, cl)
+    # Multipliers in the accumulator's type where exact (float32: no float64 round trip per
+    # output; plain integer sums: integer ones), else float64.
+    mdt = acc.dtype if acc.dtype == np.float32 or not scaled else np.dtype(np.float64)
     m = taps.mults if scaled else tuple(np.ones(len(f)) for f in taps.first)
+    m = tuple(a.astype(mdt) for a in m)
     if cl:
-        bufs = _bufs(((x5.shape[4], c), (c,)), acc.dtype)
-        args = (_cl(x5), *taps.args(), *m, scaled, acc, kern)
+        W = x5.shape[4]
+        z = lambda: (np.full(c, -0.0, dtype=x5.dtype),)  # noqa: E731 (see _dsum_cl)
+        bufs = lambda: _bufs(((W, c), (c,)), acc.dtype)() + z()  # noqa: E731
+        args = (_cl(x5), *taps.args(), taps.win, *m, scaled, acc, kern)
         _run(k.sum_cl, n * _rows(taps), *args, work=x5.size, scratch=bufs)
     else:
         half = x5.shape[4] // 2 + 1

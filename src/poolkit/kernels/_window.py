@@ -46,7 +46,7 @@ def _pick(r, v):
     return v if (v > r) | (v != v) else r
 
 
-@njit(inline="always", **_OPTS)
+@njit(**_OPTS)
 def _hmax(row, oa, ob, ea, eb, fw, nw, dw, sw, off, kw, ia, ib):
     """Horizontal max pass of one combined row; returns 0 when ``oa`` holds the outputs,
     1 for ``ob`` (without reference counting, a function may not return an array).
@@ -96,11 +96,125 @@ def _hmax(row, oa, ob, ea, eb, fw, nw, dw, sw, off, kw, ia, ib):
     return which
 
 
+@njit(inline="always", **_OPTS)
+def _fused(sw, dw, kw):
+    """Whether :func:`_hmax_to` / :func:`_hsum_to` handle this W window: stride 2, no
+    dilation, 2 or 3 taps (the common downsampling windows)."""
+    return sw == 2 and dw == 1 and (kw == 2 or kw == 3)
+
+
+# The fused helpers below are separate (not inlined) functions with as few loops as
+# possible: each vectorised loop costs compile time, and a kernel family's first call has
+# a budget. Edge outputs take at most 3 taps without a loop for the same reason.
+
+
+@njit(**_OPTS)
+def _hmax_to(row, dst, fw, nw, off, kw, ia, ib):
+    """Horizontal max (stride 2) of one combined row straight into ``dst`` in one pass: the
+    interior outputs ``[ia, ib)`` read their taps with literal strides, which LLVM turns
+    into interleaved vector loads; see :func:`_fused`."""
+    ni = ib - ia
+    b0 = ia * 2 + off
+    if kw == 3:
+        for i in range(ni):
+            v = _pick(row[_u(b0 + 2 * i)], row[_u(b0 + 2 * i + 1)])
+            dst[_u(ia + i)] = _pick(v, row[_u(b0 + 2 * i + 2)])
+    else:
+        for i in range(ni):
+            dst[_u(ia + i)] = _pick(row[_u(b0 + 2 * i)], row[_u(b0 + 2 * i + 1)])
+    for e in range(len(fw) - ni):  # edges: a repeated tap changes no max (see _dmax_cl)
+        ow = e if e < ia else e + ni
+        w, last = fw[ow], nw[ow] - 1
+        dst[ow] = _pick(_pick(row[w], row[w + min(1, last)]), row[w + min(2, last)])
+
+
+@njit(**_OPTS)
+def _hsum_to(row, dst, fw, nw, off, kw, ia, ib, m, mw):
+    """Horizontal sums (stride 2) of one combined row straight into ``dst``, each times
+    ``m * mw[ow]``; taps add in window order, as in :func:`sum_cf`'s general path. Plain
+    integer sums get integer ones as multipliers: exact."""
+    ni = ib - ia
+    b0 = ia * 2 + off
+    if kw == 3:
+        for i in range(ni):
+            j = b0 + 2 * i
+            v = (row[_u(j)] + row[_u(j + 1)]) + row[_u(j + 2)]
+            dst[_u(ia + i)] = v * (m * mw[_u(ia + i)])
+    else:
+        for i in range(ni):
+            v = row[_u(b0 + 2 * i)] + row[_u(b0 + 2 * i + 1)]
+            dst[_u(ia + i)] = v * (m * mw[_u(ia + i)])
+    for e in range(len(fw) - ni):  # edges: at most 3 taps, no loop
+        ow = e if e < ia else e + ni
+        w, n = fw[ow], nw[ow]
+        v = row[w]
+        if n > 1:
+            v += row[w + 1]
+        if n > 2:
+            v += row[w + 2]
+        dst[ow] = v * (m * mw[ow])
+
+
+@njit(**_OPTS)
+def _dmax_cl(r0, r1, r2, dst, fw, nw, kw):
+    """Channels-last max of up to 3 input rows and 2 or 3 taps (``dw == 1``) read straight
+    from the input into ``dst`` (OW, C): no row buffer, whose pass cost as much as the
+    reduction. One vector loop over C per output, edges included: a missing row or tap
+    repeats one (``pick(pick(a, b), b) == pick(a, b)``, NaN and ties included), which also
+    keeps the compiled code small. The vertical taps of a column combine first, as in the
+    row path. 2 taps: at most 2 rows."""
+    C = r0.shape[1]
+    for ow in range(len(fw)):
+        w, last = fw[ow], nw[ow] - 1
+        wb = w + min(1, last)
+        a0, a1, a2, b0, b1, b2 = r0[w], r1[w], r2[w], r0[wb], r1[wb], r2[wb]
+        o = dst[ow]
+        if kw == 2:
+            for c in range(C):
+                o[c] = _pick(_pick(a0[c], a1[c]), _pick(b0[c], b1[c]))
+        else:
+            wd = w + min(2, last)
+            d0, d1, d2 = r0[wd], r1[wd], r2[wd]
+            for c in range(C):
+                v = _pick(_pick(_pick(a0[c], a1[c]), a2[c]), _pick(_pick(b0[c], b1[c]), b2[c]))
+                o[c] = _pick(v, _pick(_pick(d0[c], d1[c]), d2[c]))
+
+
+@njit(**_OPTS)
+def _dsum_cl(r0, r1, r2, rows, z, dst, fw, nw, kw, m, mw):
+    """Channels-last sums as :func:`_dmax_cl` (column sums first, then taps in window
+    order), each times ``m * mw[ow]``; a missing row (``r1``/``r2`` beyond ``rows``) or
+    tap reads ``z``, a (C,) vector of ``-0.0`` (``v + -0.0 == v`` exactly)."""
+    C = r0.shape[1]
+    for ow in range(len(fw)):
+        w, n = fw[ow], nw[ow]
+        a0 = r0[w]
+        a1 = r1[w] if rows > 1 else z
+        a2 = r2[w] if rows > 2 else z
+        b0 = r0[w + 1] if n > 1 else z
+        b1 = r1[w + 1] if n > 1 and rows > 1 else z
+        b2 = r2[w + 1] if n > 1 and rows > 2 else z
+        o = dst[ow]
+        mq = m * mw[ow]
+        if kw == 2:
+            for c in range(C):
+                o[c] = ((a0[c] + a1[c]) + (b0[c] + b1[c])) * mq
+        else:
+            d0 = r0[w + 2] if n > 2 else z
+            d1 = r1[w + 2] if n > 2 and rows > 1 else z
+            d2 = r2[w + 2] if n > 2 and rows > 2 else z
+            for c in range(C):
+                v = ((a0[c] + a1[c]) + a2[c]) + ((b0[c] + b1[c]) + b2[c])
+                o[c] = (v + ((d0[c] + d1[c]) + d2[c])) * mq
+
+
 @njit(**_OPTS)
 def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob, ea, eb):
-    """Max values. Vertical taps combine whole rows, then the row is reduced horizontally;
-    ``win = (stride_w, -lo_w, k_w, ia, ib)`` marks outputs ``[ia, ib)`` whose taps are all
-    inside the row, done tap-outer so the inner loop vectorises.
+    """Max values. Vertical taps combine whole rows (the first two in one pass), then the row
+    is reduced horizontally; ``win = (stride_w, -lo_w, k_w, ia, ib)`` marks outputs
+    ``[ia, ib)`` whose taps are all inside the row. Small windows (:func:`_fused`) reduce
+    straight into ``out`` in one pass; others go tap-outer (:func:`_hmax`) so the inner loop
+    vectorises. Rows are short (56 for 2x2/2 on 112): a few passes per row is the cost.
 
     Updates ping-pong between two buffers: ``row[w] = pick(row[w], v)`` in place would
     compile to a masked store, which is microcoded (very slow) on AMD CPUs.
@@ -109,68 +223,86 @@ def max_cf(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob, ea,
     OD, OH, OW = out.shape[2], out.shape[3], out.shape[4]
     dd, dh, dw = dil[0], dil[1], dil[2]
     sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
+    fused = _fused(sw, dw, kw)
     for p in range(i0, i1):
         n = p // C
         c = p - n * C
         for od in range(OD):
             for oh in range(OH):
-                if nd[od] * nh[oh] == 1:  # one input row (1-d pooling): no row copy
+                dst = out[n, c, od, oh]
+                rows = nd[od] * nh[oh]
+                if rows == 1:  # one input row (1-d pooling): no row copy
                     src = x[n, c, fd[od], fh[oh]]
+                    if fused:
+                        _hmax_to(src, dst, fw, nw, off, kw, ia, ib)
+                        continue
                     which = _hmax(src, oa, ob, ea, eb, fw, nw, dw, sw, off, kw, ia, ib)
                 else:
                     row, spare = ra, rb
-                    first = True
-                    for i in range(nd[od]):
-                        d = fd[od] + i * dd
-                        for j in range(nh[oh]):
-                            src = x[n, c, d, fh[oh] + j * dh]
-                            if first:
-                                for w in range(W):
-                                    row[w] = src[w]
-                                first = False
-                            else:
-                                for w in range(W):
-                                    spare[w] = _pick(row[w], src[w])
-                                row, spare = spare, row
+                    s0 = x[n, c, fd[od], fh[oh]]
+                    for r in range(1, rows):
+                        i = r // nh[oh]
+                        src = x[n, c, fd[od] + i * dd, fh[oh] + (r - i * nh[oh]) * dh]
+                        if r == 1:
+                            for w in range(W):
+                                row[w] = _pick(s0[w], src[w])
+                        else:
+                            for w in range(W):
+                                spare[w] = _pick(row[w], src[w])
+                            row, spare = spare, row
+                    if fused:
+                        _hmax_to(row, dst, fw, nw, off, kw, ia, ib)
+                        continue
                     which = _hmax(row, oa, ob, ea, eb, fw, nw, dw, sw, off, kw, ia, ib)
                 orow = oa if which == 0 else ob
-                dst = out[n, c, od, oh]
                 for ow in range(OW):
                     dst[ow] = orow[ow]
 
 
 @njit(**_OPTS)
 def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob):
-    """Max values, channels-last: rows of (W, C) combine elementwise, vectorised over C;
-    then interior outputs ``[ia, ib)`` advance tap by tap over the whole row (one long
-    vector loop per tap), edge outputs pixel by pixel. Ping-pong buffers as in
-    :func:`max_cf`."""
+    """Max values, channels-last. Small windows (``dw == 1``, 2 or 3 taps over at most as
+    many rows) reduce straight from the input (:func:`_dmax_cl`). Others combine rows of
+    (W, C) elementwise, vectorised over C (the first two in one pass), then advance interior
+    outputs ``[ia, ib)`` tap by tap over the whole row (one long vector loop per tap), edge
+    outputs pixel by pixel. Ping-pong buffers as in :func:`max_cf`."""
     _N, _D, _H, W, C = x.shape
     OD, OH, OW = out.shape[1], out.shape[2], out.shape[3]
     dd, dh, dw = dil[0], dil[1], dil[2]
     sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
     ni = ib - ia
+    fused = dw == 1 and (kw == 2 or kw == 3)  # see _dmax_cl
     for item in range(i0, i1):
         n = item // (OD * OH)
         rest = item - n * OD * OH
         od = rest // OH
         oh = rest - od * OH
+        dst = out[n, od, oh]
+        rows = nd[od] * nh[oh]
+        s0 = x[n, fd[od], fh[oh]]
+        if fused and rows <= kw:
+            s1 = x[n, fd[od] + (1 // nh[oh]) * dd, fh[oh] + (1 % nh[oh]) * dh] if rows > 1 else s0
+            i2 = 2 // nh[oh]
+            s2 = x[n, fd[od] + i2 * dd, fh[oh] + (2 - i2 * nh[oh]) * dh] if rows > 2 else s1
+            _dmax_cl(s0, s1, s2, dst, fw, nw, kw)
+            continue
         row, spare = ra, rb
-        first = True
-        for i in range(nd[od]):
-            d = fd[od] + i * dd
-            for j in range(nh[oh]):
-                src = x[n, d, fh[oh] + j * dh]
-                if first:
-                    for w in range(W):
-                        for c in range(C):
-                            row[w, c] = src[w, c]
-                    first = False
-                else:
-                    for w in range(W):
-                        for c in range(C):
-                            spare[w, c] = _pick(row[w, c], src[w, c])
-                    row, spare = spare, row
+        if rows == 1:
+            for w in range(W):
+                for c in range(C):
+                    row[w, c] = s0[w, c]
+        for r in range(1, rows):
+            i = r // nh[oh]
+            src = x[n, fd[od] + i * dd, fh[oh] + (r - i * nh[oh]) * dh]
+            if r == 1:
+                for w in range(W):
+                    for c in range(C):
+                        row[w, c] = _pick(s0[w, c], src[w, c])
+            else:
+                for w in range(W):
+                    for c in range(C):
+                        spare[w, c] = _pick(row[w, c], src[w, c])
+                row, spare = spare, row
         orow, ospare = oa, ob
         b0 = ia * sw + off
         for q in range(ni):
@@ -198,7 +330,7 @@ def max_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, out, ra, rb, oa, ob):
                         orow[ow, c] = v
         for ow in range(OW):
             for c in range(C):
-                out[n, od, oh, ow, c] = orow[ow, c]
+                dst[ow, c] = orow[ow, c]
 
 
 # --------------------------------------------------------------------------- argmax, max backward
@@ -353,28 +485,42 @@ def sum_cf(
     i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc, out, row, orow, ea, eb
 ):
     """Window sums accumulated in ``acc.dtype``; with ``scaled`` each output is multiplied by
-    ``md[od] * mh[oh] * mw[ow]`` (the reciprocal divisor of average pooling)."""
+    ``md[od] * mh[oh] * mw[ow]`` (the reciprocal divisor of average pooling). Rows as in
+    :func:`max_cf`: small windows (:func:`_fused`) sum straight into ``out``."""
     _N, C, _D, _H, W = x.shape
     OD, OH, OW = out.shape[2], out.shape[3], out.shape[4]
     dd, dh, dw = dil[0], dil[1], dil[2]
     sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
+    fused = _fused(sw, dw, kw)
     for p in range(i0, i1):
         n = p // C
         c = p - n * C
         for od in range(OD):
             for oh in range(OH):
-                first = True
-                for i in range(nd[od]):
-                    d = fd[od] + i * dd
-                    for j in range(nh[oh]):
-                        src = x[n, c, d, fh[oh] + j * dh]
-                        if first:
-                            for w in range(W):
-                                row[w] = src[w]
-                            first = False
-                        else:
-                            for w in range(W):
-                                row[w] += src[w]
+                dst = out[n, c, od, oh]
+                m = md[od] * mh[oh]
+                rows = nd[od] * nh[oh]
+                s0 = x[n, c, fd[od], fh[oh]]
+                if rows == 1 and fused:
+                    # <= 3 taps summed in x.dtype (not acc.dtype): within rounding
+                    _hsum_to(s0, dst, fw, nw, off, kw, ia, ib, m, mw)
+                    continue
+                if rows == 1:
+                    for w in range(W):
+                        row[w] = s0[w]
+                for r in range(1, rows):
+                    i = r // nh[oh]
+                    src = x[n, c, fd[od] + i * dd, fh[oh] + (r - i * nh[oh]) * dh]
+                    if r == 1:  # in acc.dtype: one pass, as LLVM merges the two statements
+                        for w in range(W):
+                            row[w] = s0[w]
+                            row[w] += src[w]
+                    else:
+                        for w in range(W):
+                            row[w] += src[w]
+                if fused:
+                    _hsum_to(row, dst, fw, nw, off, kw, ia, ib, m, mw)
+                    continue
                 for e in range(OW - (ib - ia)):  # edge outputs only
                     ow = e if e < ia else e + (ib - ia)
                     b = row[fw[ow]]
@@ -404,9 +550,7 @@ def sum_cf(
                         else:
                             for i in range(ni):
                                 orow[_u(ia + i)] += row[_u(bt + i * sw)]
-                dst = out[n, c, od, oh]
                 if scaled:
-                    m = md[od] * mh[oh]
                     for ow in range(OW):
                         dst[ow] = orow[ow] * (m * mw[ow])
                 else:
@@ -415,30 +559,45 @@ def sum_cf(
 
 
 @njit(**_OPTS)
-def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, acc, out, row, orow):
-    """Channels-last :func:`sum_cf`, vectorised over C."""
+def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc, out, row, orow, z):
+    """Channels-last :func:`sum_cf`, vectorised over C; rows and small windows as in
+    :func:`max_cl` (:func:`_dsum_cl`; ``z``: (C,) ``-0.0`` in ``x.dtype``)."""
     _N, _D, _H, W, C = x.shape
     OD, OH, OW = out.shape[1], out.shape[2], out.shape[3]
     dd, dh, dw = dil[0], dil[1], dil[2]
+    kw = win[2]
+    fused = dw == 1 and (kw == 2 or kw == 3)  # see _dsum_cl
     for item in range(i0, i1):
         n = item // (OD * OH)
         rest = item - n * OD * OH
         od = rest // OH
         oh = rest - od * OH
-        first = True
-        for i in range(nd[od]):
-            d = fd[od] + i * dd
-            for j in range(nh[oh]):
-                src = x[n, d, fh[oh] + j * dh]
-                if first:
-                    for w in range(W):
-                        for c in range(C):
-                            row[w, c] = src[w, c]
-                    first = False
-                else:
-                    for w in range(W):
-                        for c in range(C):
-                            row[w, c] += src[w, c]
+        dst = out[n, od, oh]
+        m = md[od] * mh[oh]
+        rows = nd[od] * nh[oh]
+        s0 = x[n, fd[od], fh[oh]]
+        if fused and rows <= kw:  # <= 9 taps summed in x.dtype: within rounding
+            s1 = x[n, fd[od] + (1 // nh[oh]) * dd, fh[oh] + (1 % nh[oh]) * dh] if rows > 1 else s0
+            i2 = 2 // nh[oh]
+            s2 = x[n, fd[od] + i2 * dd, fh[oh] + (2 - i2 * nh[oh]) * dh] if rows > 2 else s0
+            _dsum_cl(s0, s1, s2, rows, z, dst, fw, nw, kw, m, mw)
+            continue
+        if rows == 1:
+            for w in range(W):
+                for c in range(C):
+                    row[w, c] = s0[w, c]
+        for r in range(1, rows):
+            i = r // nh[oh]
+            src = x[n, fd[od] + i * dd, fh[oh] + (r - i * nh[oh]) * dh]
+            if r == 1:  # in acc.dtype (see sum_cf)
+                for w in range(W):
+                    for c in range(C):
+                        row[w, c] = s0[w, c]
+                        row[w, c] += src[w, c]
+            else:
+                for w in range(W):
+                    for c in range(C):
+                        row[w, c] += src[w, c]
         for ow in range(OW):  # no per-pixel views (see max_cl)
             w0 = fw[ow]
             for c in range(C):
@@ -448,12 +607,12 @@ def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, acc, out,
                 for c in range(C):
                     orow[c] += row[w, c]
             if scaled:
-                m = md[od] * mh[oh] * mw[ow]
+                mq = m * mw[ow]
                 for c in range(C):
-                    out[n, od, oh, ow, c] = orow[c] * m
+                    dst[ow, c] = orow[c] * mq
             else:
                 for c in range(C):
-                    out[n, od, oh, ow, c] = orow[c]
+                    dst[ow, c] = orow[c]
 
 
 @njit(**_OPTS)
