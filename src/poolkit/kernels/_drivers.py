@@ -353,7 +353,8 @@ def _sum(x5, taps, cl, scaled, out_dtype):
     k = _k()
     n, c = x5.shape[:2]
     most = math.prod(int(cnt.max()) for cnt in taps.count)
-    acc = np.zeros(1, dtype=costmodel.sum_acc_dtype(x5.dtype, most))
+    reducer = "avg" if scaled else "sum"
+    acc = np.zeros(1, dtype=costmodel.sum_acc_dtype(x5.dtype, most, reducer))
     kern, view = _alloc(n, c, taps.out_shape, out_dtype, cl)
     # Multipliers in the accumulator's type where exact (float32: no float64 round trip per
     # output; plain integer sums: integer ones), else float64.

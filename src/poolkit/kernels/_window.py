@@ -616,54 +616,9 @@ def sum_cl(i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, md, mh, mw, scaled, acc,
 
 
 @njit(**_OPTS)
-def sum_bwd_cf(
-    i0, i1, g, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, dptr, dlst, hptr, hlst, gin, T
-):
-    """Gradient of :func:`sum_cf`, writing every row of ``gin`` exactly once (no zero fill,
-    no read-modify-write of the big array): first each output row's (scaled) gradient is
-    spread along its horizontal taps into ``T[od * OH + oh]`` (a per-plane buffer), then
-    every input row ``(d, h)`` sums the rows of the outputs whose windows cover it
-    (``dlst[dptr[d]:dptr[d+1]]`` x ``hlst[hptr[h]:hptr[h+1]]``). One plane per thread:
-    deterministic."""
-    _N, C, D, H, W = gin.shape
-    OD, OH, OW = len(nd), len(nh), len(nw)
-    dw = dil[2]
-    for p in range(i0, i1):
-        n = p // C
-        c = p - n * C
-        for od in range(OD):
-            for oh in range(OH):
-                r = T[od * OH + oh]
-                for w in range(W):
-                    r[w] = 0
-                m = md[od] * mh[oh] if scaled else 1.0
-                for ow in range(OW):
-                    v = g[n, c, od, oh, ow] * (m * mw[ow]) if scaled else g[n, c, od, oh, ow]
-                    for t in range(nw[ow]):
-                        r[_u(fw[ow] + t * dw)] += v
-        for d in range(D):
-            for h in range(H):
-                dst = gin[n, c, d, h]
-                first = True
-                for a in range(dptr[d], dptr[d + 1]):
-                    od = dlst[a]
-                    for b in range(hptr[h], hptr[h + 1]):
-                        r = T[od * OH + hlst[b]]
-                        if first:
-                            for w in range(W):
-                                dst[w] = r[w]
-                            first = False
-                        else:
-                            for w in range(W):
-                                dst[w] += r[w]
-                if first:  # no window covers this row
-                    for w in range(W):
-                        dst[w] = 0
-
-
-@njit(**_OPTS)
 def sum_bwd_cl(i0, i1, g, fd, nd, fh, nh, fw, nw, dil, md, mh, mw, scaled, cb, gin, row):
-    """Channels-last :func:`sum_bwd_cf`; items are (n, block of ``cb`` channels)."""
+    """Gradient of :func:`sum_cl` (channels-first: :mod:`poolkit.kernels._backward`); items
+    are (n, block of ``cb`` channels)."""
     _N, _D, _H, W, C = gin.shape
     OD, OH, OW = len(nd), len(nh), len(nw)
     dd, dh, dw = dil[0], dil[1], dil[2]
