@@ -5,8 +5,9 @@ The caller never picks an algorithm; the drivers ask this module. The rules, che
 - **Where**: Numba kernels for every operator and every dtype the core supports; the NumPy
   reference only when ``POOLKIT_KERNELS=reference`` is set.
 - **Threads**: items (``(n, c)`` planes channels-first; output rows or ``(n, channel
-  block)`` channels-last) are split into ``2 * threads`` chunks on a thread pool; problems
-  under ``_threads.SERIAL_BELOW`` elements run in the calling thread.
+  block)`` channels-last) are split into 2-8 chunks per thread, handed out dynamically on a
+  thread pool that the calling thread joins; problems under ``_threads.SERIAL_BELOW``
+  elements run in the calling thread.
 - **dtype**: float32 and float64 run natively; float16 computes in float32 (one conversion
   pass, exact for max; Numba has no float16 arithmetic); float32 sums over at most
   ``FLOAT32_ACC_MAX_TAPS`` taps accumulate in float32 (error <= taps * eps32 * sum|x|), longer
@@ -14,14 +15,15 @@ The caller never picks an algorithm; the drivers ask this module. The rules, che
   Integers are read in their own dtype (no widening copy: a uint8 image moves 1 byte per
   element), bool as uint8 (a view); max compares in that dtype, sums accumulate in int64
   (uint64 in uint64, wrapping like NumPy), and the uint64 average sums in float64 as the
-  reference does. Lp computes ``|x|^p`` in float64 with one NumPy pass, then runs the sum
-  kernel.
+  reference does; integer window averages accumulate in float64. Lp computes ``|x|^p`` in
+  float64 in one fused pass (``kernels/_lp.py``), then runs the sum kernel.
 - **Algorithm**, per window problem:
 
   * *direct separable* (small windows, any stride/dilation/padding, adaptive bins): the
     vertical taps (D, H) combine whole rows elementwise (contiguous inner loop, vectorised),
-    then the row is reduced along W; channels-last inputs vectorise across C instead.
-    Cost ~ ``(k_d*k_h + k_w/s_w)`` operations per input element.
+    then the row is reduced along W; channels-last inputs vectorise across C instead. Small
+    windows (2-3 taps, stride 1-2) reduce straight from the input rows into the output in
+    one pass. Cost ~ ``(k_d*k_h + k_w/s_w)`` operations per input element.
   * *block scan + doubling* (large overlapping windows, any dilation and padding): along
     D (3-d, into an intermediate) and H the van Herk / Gil-Werman block scan (prefix and
     suffix scans inside blocks of ``k`` give any window as ``op(suffix, prefix)``: ~3
@@ -33,12 +35,14 @@ The caller never picks an algorithm; the drivers ask this module. The rules, che
     ``k >= BLOCKSCAN_MIN_KERNEL`` and ``k >= 2*stride``. Sums use block-local scans and
     short addition chains, never one running prefix sum: no cancellation between far-apart
     values, and inf/NaN behave as in a direct sum.
-  * *global* (max, sum, avg of contiguous planes): each plane is one vector, read once in
-    blocks that combine elementwise into a block-long buffer (see ``kernels/_global.py``);
-    other memory orders take the direct kernels with one window per plane.
+  * *global* (max of contiguous planes; sum and avg in every memory order): each plane is
+    read once into interleaved partial results (see ``kernels/_global.py``); the sums add in
+    one order for every layout, so they are bit-identical across memory orders.
   * *argmax*: max with indices and the max backward recompute the argmax in window order
-    (PyTorch's rule); the backward adds each gradient at the argmax, one plane (or one
-    channel block) per thread, so it is deterministic.
+    (PyTorch's rule) with small int32 tap codes beside the values (``kernels/_backward.py``;
+    int64 flat indices only for planes of 2**31 elements or more); the backward writes each
+    gradient row once from the outputs covering it, one plane (or one channel block) per
+    thread, so it is deterministic.
 """
 
 from __future__ import annotations
