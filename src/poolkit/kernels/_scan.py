@@ -236,6 +236,8 @@ def scan2d(i0, i1, x6, out6, chan, cb, wb, kh, sh, dh, loh, kw, sw, dw, low, is_
     OW = out6.shape[4] if chan else out6.shape[5] // wb
     span_w = (OW - 1) * sw + (kw - 1) * dw + 1
     last_h = (OH - 1) * sh
+    # a bool *variable* (a literal False would type, and compile, _wpass a second time)
+    unscaled = scaled ^ scaled  # False
     for item in range(i0, i1):
         blk = item % nblk
         rest = item // nblk
@@ -306,7 +308,7 @@ def scan2d(i0, i1, x6, out6, chan, cb, wb, kh, sh, dh, loh, kw, sw, dw, low, is_
                     else:
                         row = x
                         if not bare:
-                            _wpass(lev, res, res, span_w, kw, sw, dw, B, OW, is_max, False,
+                            _wpass(lev, res, res, span_w, kw, sw, dw, B, OW, is_max, unscaled,
                                    f, mw)  # fmt: skip
                             row = res
                         _store(dst[o], row, c0, OW, bw, scaled, f, mw)
