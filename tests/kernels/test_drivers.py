@@ -19,22 +19,12 @@ from poolkit.errors import PoolingError
 from poolkit.geometry import resolve
 from poolkit.kernels import _drivers, costmodel
 
+from ._layouts import as_layout
+
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 FLOAT_PALETTE = [0.0, 1.0, 2.0, -1.0, 0.5, -np.inf, np.inf, np.nan]
 FINITE_PALETTE = [0.0, 1.0, 2.0, -1.0, 0.5, -3.0, 0.25]
-
-
-def _layout(data, base: np.ndarray, layout: str) -> np.ndarray:
-    """A channels-first view of ``base``'s values with the memory order ``layout``."""
-    if layout == "channels_first":
-        return base
-    if layout == "channels_last":
-        return np.moveaxis(np.ascontiguousarray(np.moveaxis(base, 1, -1)), -1, 1)
-    # strided: every other element of a larger array, read backwards along the batch axis
-    big = np.zeros(tuple(2 * s for s in base.shape), dtype=base.dtype)
-    big[tuple(slice(None, None, 2) for _ in base.shape)] = base[::-1]
-    return big[tuple(slice(None, None, 2) for _ in base.shape)][::-1]
 
 
 @st.composite
@@ -56,7 +46,7 @@ def problems(draw, dtype=np.float32, palette=FLOAT_PALETTE, max_kernel=3):
     picks = draw(st.lists(st.integers(0, len(palette) - 1), min_size=size, max_size=size))
     base = np.array([palette[i] for i in picks]).astype(dtype).reshape(shape + spatial)
     layout = draw(st.sampled_from(["channels_first", "channels_last", "strided"]))
-    x = _layout(draw, base, layout)
+    x = as_layout(base, layout)
     x.flags.writeable = False  # kernels must never write to their input
     return x, window
 
@@ -206,7 +196,7 @@ def large_problems(draw, palette=FLOAT_PALETTE):
     picks = draw(st.lists(st.integers(0, len(palette) - 1), min_size=size, max_size=size))
     base = np.array([palette[i] for i in picks]).astype(np.float64).reshape(shape + spatial)
     layout = draw(st.sampled_from(["channels_first", "channels_last", "strided"]))
-    return _layout(draw, base, layout), window
+    return as_layout(base, layout), window
 
 
 @SETTINGS
@@ -282,7 +272,7 @@ def plain_inputs(draw, dtype=np.float32, palette=FLOAT_PALETTE):
     picks = draw(st.lists(st.integers(0, len(palette) - 1), min_size=size, max_size=size))
     base = np.array([palette[i] for i in picks]).astype(dtype).reshape(shape + spatial)
     layout = draw(st.sampled_from(["channels_first", "channels_last", "strided"]))
-    return _layout(draw, base, layout)
+    return as_layout(base, layout)
 
 
 @SETTINGS

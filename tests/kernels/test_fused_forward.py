@@ -21,19 +21,11 @@ from poolkit.errors import PoolingError
 from poolkit.geometry import resolve
 from poolkit.kernels import _drivers
 
+from ._layouts import as_layout
+
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 PALETTE = [0.0, 1.0, 2.0, -1.0, 0.5, -np.inf, np.inf, np.nan, -0.0]
-
-
-def _layout(base: np.ndarray, layout: str) -> np.ndarray:
-    if layout == "channels_first":
-        return base
-    if layout == "channels_last":
-        return np.moveaxis(np.ascontiguousarray(np.moveaxis(base, 1, -1)), -1, 1)
-    big = np.zeros(tuple(2 * s for s in base.shape), dtype=base.dtype)
-    big[tuple(slice(None, None, 2) for _ in base.shape)] = base[::-1]
-    return big[tuple(slice(None, None, 2) for _ in base.shape)][::-1]
 
 
 @st.composite
@@ -65,7 +57,7 @@ def test_fused_max(problem, dtype):
     base, layout, window = problem
     if np.dtype(dtype).kind == "i":
         base = np.nan_to_num(base, nan=3.0, posinf=100.0, neginf=-100.0)
-    x = _layout(base.astype(dtype), layout)
+    x = as_layout(base.astype(dtype), layout)
     x.flags.writeable = False
     fast = _drivers.window_forward("max", x, window)
     slow = reference.max_forward(x, window)
@@ -85,7 +77,7 @@ def test_fused_sum_avg(problem, dtype, reducer, include_pad, override):
     base, layout, window = problem
     if np.dtype(dtype).kind == "i":
         base = np.nan_to_num(base, nan=3.0, posinf=100.0, neginf=-100.0)
-    x = _layout(base.astype(dtype), layout)
+    x = as_layout(base.astype(dtype), layout)
     x.flags.writeable = False
     opts = {}
     if reducer == "avg":
@@ -137,7 +129,7 @@ def test_fused_paths_every_row_and_tap_count(layout):
     for spatial, kernel, stride, pad in cases:
         window = resolve(spatial, kernel, stride, pad)
         for dtype in (np.float32, np.int64):
-            x = _layout(_values((2, 3, *spatial), dtype, rng), layout)
+            x = as_layout(_values((2, 3, *spatial), dtype, rng), layout)
             np.testing.assert_array_equal(
                 _drivers.window_forward("max", x, window), reference.max_forward(x, window)
             )

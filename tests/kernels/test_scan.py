@@ -17,6 +17,8 @@ from poolkit.errors import PoolingError
 from poolkit.geometry import resolve
 from poolkit.kernels import _drivers, costmodel
 
+from ._layouts import as_layout
+
 SETTINGS = settings(
     max_examples=40,
     deadline=None,
@@ -25,17 +27,6 @@ SETTINGS = settings(
 )
 
 PALETTE = [0.0, 1.0, 2.0, -1.0, 0.5, -3.0, -np.inf, np.inf, np.nan]
-
-
-def _layout(base: np.ndarray, layout: str) -> np.ndarray:
-    """A channels-first view of ``base``'s values with the memory order ``layout``."""
-    if layout == "channels_first":
-        return base
-    if layout == "channels_last":
-        return np.moveaxis(np.ascontiguousarray(np.moveaxis(base, 1, -1)), -1, 1)
-    big = np.zeros(tuple(2 * s for s in base.shape), dtype=base.dtype)
-    big[tuple(slice(None, None, 2) for _ in base.shape)] = base[::-1]
-    return big[tuple(slice(None, None, 2) for _ in base.shape)][::-1]
 
 
 @st.composite
@@ -70,7 +61,7 @@ def scan_problems(draw, channels=(1, 3), layouts=("channels_first", "channels_la
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     palette = np.array(PALETTE[: draw(st.sampled_from([3, 6, len(PALETTE)]))])  # ties, inf, NaN
     base = rng.choice(palette, size=shape + tuple(spatial))
-    return _layout(base, draw(st.sampled_from(layouts))), window
+    return as_layout(base, draw(st.sampled_from(layouts))), window
 
 
 def _check(x, window, dtype, reducer, opts):
