@@ -77,6 +77,14 @@ def _pos(col, sw, L):
 
 
 @njit(inline="always", **_OPTS)
+def _row_tiles(win, dw, OW, W):
+    """2-tap, stride-2, unpadded windows tile the whole row: each input column is one
+    output's tap (the backward kernels then write gin rows directly)."""
+    sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
+    return sw == 2 and kw == 2 and dw == 1 and off == 0 and ia == 0 and ib == OW and W == 2 * OW
+
+
+@njit(inline="always", **_OPTS)
 def _take(v, b, o, code):
     """PyTorch's max step on a value and its code: ``v`` wins if ``v > b`` or ``v`` is NaN."""
     take = (v > b) | (v != v)
@@ -191,7 +199,7 @@ def max_bwd_cf(
     sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
     ni = ib - ia
     z = zero[0]
-    tile = sw == 2 and kw == 2 and dw == 1 and off == 0 and ia == 0 and ib == OW and W == 2 * OW
+    tile = _row_tiles(win, dw, OW, W)
     for p in range(i0, i1):
         n = p // C
         c = p - n * C
@@ -287,7 +295,7 @@ def sum_bwd_cf(
     sw, off, kw, ia, ib = win[0], win[1], win[2], win[3], win[4]
     ni = ib - ia
     z = zero[0]
-    tile = sw == 2 and kw == 2 and dw == 1 and off == 0 and ia == 0 and ib == OW and W == 2 * OW
+    tile = _row_tiles(win, dw, OW, W)
     for p in range(i0, i1):
         n = p // C
         c = p - n * C
