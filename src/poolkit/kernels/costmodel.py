@@ -51,6 +51,8 @@ import os
 
 import numpy as np
 
+from poolkit.reducers import accumulate_dtype
+
 #: Windows at least this long along an axis use the block scan (when they overlap).
 BLOCKSCAN_MIN_KERNEL = 8
 
@@ -78,36 +80,28 @@ def compute_dtype(dtype, reducer: str):
     return dtype
 
 
-def acc_dtype(dtype) -> np.dtype:
-    """Sums accumulate in float64 for floats, int64 for integers (uint64 in uint64)."""
-    dtype = np.dtype(dtype)
-    if dtype.kind == "f":
-        return np.dtype(np.float64)
-    return np.dtype(np.uint64) if dtype == np.uint64 else np.dtype(np.int64)
-
-
 #: Direct float32 sums over at most this many taps accumulate in float32 (8 lanes, no
 #: conversions; error <= taps * eps32 * sum|x|, within rounding); longer ones in float64.
 FLOAT32_ACC_MAX_TAPS = 64
 
 
 def sum_acc_dtype(dtype, taps: int, reducer: str = "sum") -> np.dtype:
-    """Accumulator of the direct sum kernels for ``taps`` taps per window; integer averages
-    sum in float64, as the reference does (an int64 sum could wrap)."""
+    """Accumulator of the direct sum kernels for ``taps`` taps per window: the reference's
+    (:func:`poolkit.reducers.accumulate_dtype`: float64 for floats and integer averages,
+    int64 or uint64 for integer sums), except short float32 sums."""
     dtype = np.dtype(dtype)
     if dtype == np.float32 and taps <= FLOAT32_ACC_MAX_TAPS:
         return dtype
-    if reducer == "avg" and dtype.kind != "f":
-        return np.dtype(np.float64)
-    return acc_dtype(dtype)
+    return accumulate_dtype(reducer, dtype)
 
 
 def scan_acc_dtype(dtype) -> np.dtype:
     """Block-scan sums: float32 stays float32 (each piece sums <= k values in a dyadic
     tree, error ~ (k + log2 k) * eps32 * sum|x|, like NumPy's pairwise float32 sum; half the
-    memory traffic of a float64 intermediate), integers accumulate in int64."""
+    memory traffic of a float64 intermediate), integers accumulate in int64 (uint64 in
+    uint64)."""
     dtype = np.dtype(dtype)
-    return dtype if dtype.kind == "f" else acc_dtype(dtype)
+    return dtype if dtype.kind == "f" else accumulate_dtype("sum", dtype)
 
 
 def grad_dtype(dtype) -> np.dtype:
