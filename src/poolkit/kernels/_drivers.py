@@ -527,7 +527,9 @@ def _forward(reducer, x, taps, p=2.0, return_indices=False, window=None):
     nsp = x.ndim - 2
     orig = x.dtype
     if reducer == "lp":
-        return _lp_forward64(x, taps, p, window).astype(result_dtype("lp", orig), copy=False)
+        x5 = _lp_source(x)
+        out = _lp_forward64(x5, is_channels_last(x5), nsp, taps, p, window)
+        return out.astype(result_dtype("lp", orig), copy=False)
     cdt = costmodel.compute_dtype(orig, reducer)
     x5 = _to5(_as_compute(x, cdt))
     cl = is_channels_last(x5)
@@ -560,18 +562,18 @@ def _backward(reducer, grad, x, taps, p=2.0):
         result = _unlift(_argmax(x5, taps, cl, _to5(grad)), nsp)
         # d|x|/dx = sign(x): the winner of max |x| passes its gradient on with x's sign
         return result if reducer == "max" else result * np.sign(x)
-    cdt = costmodel.compute_dtype(x.dtype, reducer)
-    gdt = costmodel.grad_dtype(cdt) if reducer != "lp" else np.dtype(np.float64)
-    cl = is_channels_last(_to5(x))
     if reducer in ("sum", "avg"):
+        gdt = costmodel.grad_dtype(costmodel.compute_dtype(x.dtype, reducer))
+        cl = is_channels_last(_to5(x))
         return _unlift(_sum_backward(_to5(grad), taps, cl, reducer == "avg", gdt), nsp)
     # lp: d out_w / d x_i = sign(x_i) |x_i|^(p-1) out_w^(1-p), so the gradient is the sum
     # backward of grad * out^(1-p) (0 where out is 0 or NaN), times sign(x) |x|^(p-1).
-    out = _lp_forward64(x, taps, p)
+    x5 = _lp_source(x)
+    cl = is_channels_last(x5)
+    out = _lp_forward64(x5, cl, nsp, taps, p)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         weight = np.where(out > 0, grad.astype(np.float64) * out ** (1.0 - p), 0.0)
     spread = _sum_backward(_to5(weight), taps, cl, False, np.float64)
-    x5 = _to5(_as_compute(x, costmodel.compute_dtype(x.dtype, "lp")))
     gin_k, gin = _alloc(*x5.shape[:2], x5.shape[2:], costmodel.grad_dtype(x.dtype), cl)
     src, spread_k = (_cl(x5), _cl(spread)) if cl else (x5, spread)
     _run(_loader_lp().lp_input_grad, _items(src), src, spread_k, float(p), gin_k, work=x.size)
@@ -589,16 +591,19 @@ def _items(a5: np.ndarray) -> int:
     return a5.shape[0] * a5.shape[1]
 
 
-def _lp_forward64(x, taps, p, window=None):
-    """Lp pooling in float64: one fused ``|x|^p`` pass (``|x|`` for p = inf), then the sum
-    (max) kernel, then the root on the (smaller) output."""
-    x5 = _to5(_as_compute(x, costmodel.compute_dtype(x.dtype, "lp")))
-    cl = is_channels_last(x5)
+def _lp_source(x):
+    """Lp's input as the elementwise kernels read it: 5-d, in its compute dtype."""
+    return _to5(_as_compute(x, costmodel.compute_dtype(x.dtype, "lp")))
+
+
+def _lp_forward64(x5, cl, nsp, taps, p, window=None):
+    """Lp pooling of ``x5`` (from :func:`_lp_source`) in float64: one fused ``|x|^p`` pass
+    (``|x|`` for p = inf), then the sum (max) kernel, then the root on the smaller output."""
     mag_k, mag = _alloc(*x5.shape[:2], x5.shape[2:], np.float64, cl)
     src = _cl(x5) if cl else x5
     power = 1.0 if math.isinf(p) else float(p)
-    _run(_loader_lp().abs_pow, _items(src), src, power, mag_k, work=x.size)
-    mag = _unlift(mag, x.ndim - 2)
+    _run(_loader_lp().abs_pow, _items(src), src, power, mag_k, work=x5.size)
+    mag = _unlift(mag, nsp)
     if math.isinf(p):
         return _forward("max", mag, taps, window=window)
     out = _forward("sum", mag, taps, window=window)
