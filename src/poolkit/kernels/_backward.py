@@ -24,13 +24,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from poolkit.kernels._window import _u  # unsigned indices (see there)
+
 _OPTS = {"cache": True, "nogil": True, "_nrt": False, "error_model": "numpy", "boundscheck": False}
-
-
-@njit(inline="always", **_OPTS)
-def _u(i):
-    """Unsigned index: no negative-index wraparound select, so loads stay vector loads."""
-    return np.uint64(i)
 
 
 @njit(inline="always", **_OPTS)
