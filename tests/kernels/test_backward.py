@@ -118,3 +118,59 @@ def test_huge_plane_fallback_matches():
     gin = _drivers._argmax_huge(x5, taps, _drivers._to5(g), np.dtype(np.float32))
     slow = reference.window_backward("max", g, x, window)
     np.testing.assert_allclose(gin.reshape(slow.shape), slow, rtol=2e-5, atol=2e-5)
+
+
+@st.composite
+def tiling_2x2(draw):
+    """Inputs whose 2x2/2 windows tile the (H, W) planes: W from 2 to 80 (so the tap buffers'
+    spare lanes, ``OW`` rounded up to 8, cover every remainder), 1-3 spatial dims (a depth
+    axis with kernel 1), palette values (ties, NaN, +-inf, -0.0) or integers, any dtype."""
+    n = draw(st.integers(1, 3))
+    oh, ow = draw(st.integers(1, 6)), draw(st.integers(1, 40))
+    spatial = ((draw(st.integers(1, 3)),) if n == 3 else ()) + ((2 * oh,) if n >= 2 else ())
+    spatial += (2 * ow,)
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 3)), *spatial)
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    dtype = draw(st.sampled_from(["float32", "float64", "int8", "uint8", "int64", "bool"]))
+    if dtype.startswith("float"):
+        palette = np.append(PALETTE, -0.0)
+        x = palette[rng.integers(0, len(palette), size=shape)].astype(dtype)
+    else:
+        x = rng.integers(0 if dtype in ("uint8", "bool") else -3, 3, size=shape).astype(dtype)
+    kernel = ((1,) if n == 3 else ()) + (2,) * min(n, 2)
+    return x, resolve(tuple(spatial), kernel)
+
+
+@SETTINGS
+@given(tiling_2x2(), st.booleans())
+def test_max_backward_2x2_tiles_exact(problem, sliced):
+    """The 2x2/2 tiling kernel (contiguous planes) and the general kernel (a channel slice,
+    a strided gradient) give the reference's gradient bit for bit: the winner (first
+    maximum, last NaN) gets its gradient, every other element +0.0 (as 0 + g)."""
+    x, window = problem
+    g = np.random.default_rng(3).standard_normal(x.shape[:2] + window.output_shape)
+    g = g.astype(np.float32)
+    g.reshape(-1)[::5] = -0.0
+    slow = reference.window_backward("max", g, x, window)
+    if sliced:  # the same values, not C-contiguous: the general kernel
+        x = np.repeat(x, 2, axis=1)[:, ::2]
+        g = np.repeat(g, 2, axis=-1)[..., ::2]
+    fast = _drivers.window_backward("max", g, x, window)
+    assert fast.flags.c_contiguous
+    bits = np.dtype(f"i{fast.itemsize}")
+    np.testing.assert_array_equal(fast.view(bits), slow.astype(fast.dtype).view(bits))
+
+
+def test_max_backward_2x2_tiles_by_hand():
+    """One plane of the tiling kernel: ties to the first tap in window order (row 0 left,
+    row 0 right, row 1 left, row 1 right), the last NaN wins, -inf loses to everything."""
+    x = np.array(
+        [[[[1, 1, np.nan, 0, -np.inf, -np.inf],
+           [1, 1, 0, np.nan, -np.inf, 3]]]], dtype=np.float32,
+    )  # fmt: skip
+    g = np.array([[[[10, 20, 30]]]], dtype=np.float32)
+    taps = _drivers.window_taps(resolve((2, 6), 2))
+    gin = _drivers._max_backward_tiles(
+        _drivers._b(), _drivers._to5(x), _drivers._to5(g), taps, np.dtype(np.float32)
+    )
+    assert gin.reshape(2, 6).tolist() == [[10, 0, 0, 0, 0, 0], [0, 0, 0, 20, 0, 30]]

@@ -180,15 +180,14 @@ def _edge_add(rel, w0, v, z, W, sw, L, ph):
 @njit(**_OPTS)
 def max_bwd_cf(
     i0, i1, x, fd, nd, fh, nh, fw, nw, dil, win, nq, L, dptr, dlst, dtap, hptr, hlst, htap,
-    fused, g, gin, zero, va, vb, ca, cb, E, codes, icodes, gq, ph,
+    g, gin, zero, va, vb, ca, cb, E, codes, icodes, gq, ph,
 ):  # fmt: skip
     """Max backward. First the plane's winner codes, one row per output row: ``codes`` for
     the edges, ``icodes`` (``nq`` lanes, -1 past the interior: never a winner) and the
     gradient ``gq`` (0 past the interior) for the interior. Then every ``gin`` row once,
     from the output rows covering it: ``dlst[dptr[d]:dptr[d + 1]]``, ``d`` being ``dtap``
     rows past their first rows (likewise along H). ``zero``: a 0 of the gradient dtype.
-    ``fused``: 2x2 windows with stride 2 tile every slice (one tap along D): each output row
-    writes its two ``gin`` rows at once (no second pass)."""
+    (2x2 windows with stride 2 tiling contiguous planes take :func:`max_bwd_tiles_cf`.)"""
     _N, C, D, H, W = x.shape
     OD, OH, OW = len(nd), len(nh), len(nw)
     dw = dil[2]
@@ -208,15 +207,6 @@ def max_bwd_cf(
                 bc = ca if which == 0 else cb
                 r = od * OH + oh
                 grow = g[n, c, od, oh]
-                if fused:
-                    for j in range(2):
-                        dst = gin[n, c, od, 2 * oh + j]
-                        c0 = np.int32(j * W)
-                        for q in range(OW):
-                            v, cq = grow[_u(q)], bc[_u(q)]
-                            dst[_u(2 * q)] = (v if cq == c0 else z) + z  # + 0: as 0 + g
-                            dst[_u(2 * q + 1)] = (v if cq == c0 + 1 else z) + z
-                    continue
                 for ow in range(ia):
                     codes[r * OW + ow] = bc[ow]
                 for ow in range(ib, OW):
@@ -229,8 +219,6 @@ def max_bwd_cf(
                 for q in range(ni, nq):
                     icodes[rq + q] = -1
                     gq[rq + q] = z
-        if fused:
-            continue
         for d in range(D):
             for h in range(H):
                 dst = gin[n, c, d, h]
@@ -271,6 +259,46 @@ def max_bwd_cf(
                         for ow in range(ib, OW):  # right edges
                             _edge_add(codes[r * OW + ow] - roff, fw[ow], grow[ow], z, W, sw, L, ph)
                 _merge(dst, ph, W, sw, L)
+
+
+@njit(**_OPTS)
+def max_bwd_tiles_cf(i0, i1, x, g, OW, Q, gin, zero, ga, gb, gc, gd):
+    """Max backward for 2x2 windows with stride 2 that tile C-contiguous planes: ``x`` and
+    ``gin`` are ``(P, H * W)`` planes with ``W = 2 * OW``, ``g`` is ``(P, OH * OW)``.
+
+    One pass per output row: the four taps in window order (PyTorch's rule, as
+    :func:`_row_argmax`), the gradient routed to the winner into the tap buffers ``ga``..``gd``
+    (``Q`` >= ``OW`` lanes, a multiple of 8), then both ``gin`` rows written interleaved.
+    Lanes past ``OW`` read and write the plane's next rows, which later output rows rewrite:
+    every loop runs whole vectors (a 28-wide row's scalar remainder had cost more than the
+    rest of the row); an output row whose spare lanes would leave the plane runs ``OW``."""
+    z = zero[0]
+    W = 2 * OW
+    size = x.shape[1]
+    OH = g.shape[1] // OW
+    for p in range(i0, i1):
+        xp, gp, op = x[p], g[p], gin[p]
+        for oh in range(OH):
+            r0 = 2 * oh * W
+            r1 = r0 + W
+            g0 = oh * OW
+            n = Q if r1 + 2 * Q <= size and g0 + Q <= OH * OW else OW
+            for q in range(n):
+                b, k = xp[_u(r0 + 2 * q)], np.int32(0)
+                b, k = _take(xp[_u(r0 + 2 * q + 1)], b, k, np.int32(1))
+                b, k = _take(xp[_u(r1 + 2 * q)], b, k, np.int32(2))
+                b, k = _take(xp[_u(r1 + 2 * q + 1)], b, k, np.int32(3))
+                v = gp[_u(g0 + q)]
+                ga[_u(q)] = (v if k == 0 else z) + z  # + 0: as the reference's 0 + g
+                gb[_u(q)] = (v if k == 1 else z) + z
+                gc[_u(q)] = (v if k == 2 else z) + z
+                gd[_u(q)] = (v if k == 3 else z) + z
+            for q in range(n):
+                op[_u(r0 + 2 * q)] = ga[_u(q)]
+                op[_u(r0 + 2 * q + 1)] = gb[_u(q)]
+            for q in range(n):
+                op[_u(r1 + 2 * q)] = gc[_u(q)]
+                op[_u(r1 + 2 * q + 1)] = gd[_u(q)]
 
 
 # --------------------------------------------------------------------------- sum backward

@@ -258,17 +258,32 @@ def _argmax(x5, taps, cl, grad5=None):
         args = (x5, *taps.args(), win, nq, L, out_k, idx_k)
         _run(b.argmax_cf, n * c, *args, work=x5.size, scratch=_bufs(row_bufs, row_dts))
         return out, idx
-    gin, _ = _alloc(n, c, taps.in_shape, gdt, False)  # every row written once
     g = grad5.astype(gdt, copy=False)
+    if _tiles_2x2(taps) and x5.flags.c_contiguous and g.flags.c_contiguous:
+        return _max_backward_tiles(b, x5, g, taps, gdt)
+    gin, _ = _alloc(n, c, taps.in_shape, gdt, False)  # every row written once
     rows = taps.out_shape[0] * taps.out_shape[1]
     bufs = _bufs(
         (*row_bufs, (rows * OW,), (rows * nq + 1,), (rows * nq + 1,), row_bufs[-1]),
         (*row_dts, np.int32, np.int32, gdt, gdt),
     )
     cover = (*_cover_taps(taps, 0), *_cover_taps(taps, 1))
-    fused = _tiles_2x2(taps)
-    args = (x5, *taps.args(), win, nq, L, *cover, fused, g, gin, np.zeros(1, gdt))
+    args = (x5, *taps.args(), win, nq, L, *cover, g, gin, np.zeros(1, gdt))
     _run(b.max_bwd_cf, n * c, *args, work=x5.size, scratch=bufs)
+    return gin
+
+
+def _max_backward_tiles(b, x5, g5, taps, gdt):
+    """Max backward of 2x2/2 windows tiling C-contiguous planes (see
+    :func:`poolkit.kernels._backward.max_bwd_tiles_cf`): the (n, c, d) slices as flat planes."""
+    planes = math.prod(x5.shape[:3])
+    (_D, H, W), (_OD, OH, OW) = taps.in_shape, taps.out_shape
+    gin = np.empty(x5.shape, gdt)  # every element written
+    lanes = -(-OW // 8) * 8
+    args = (x5.reshape(planes, H * W), g5.reshape(planes, OH * OW), OW, lanes)
+    bufs = _bufs(((lanes,),) * 4, gdt)
+    _run(b.max_bwd_tiles_cf, planes, *args, gin.reshape(planes, H * W), np.zeros(1, gdt),
+         work=x5.size, scratch=bufs)  # fmt: skip
     return gin
 
 
