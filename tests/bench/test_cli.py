@@ -64,3 +64,27 @@ def test_traffic_bytes():
     case = cases.Case("max", (1, 1, 4, 4), 2, 2)
     assert case.traffic_bytes() == 4 * (16 + 4)
     assert cases.Case("max", (1, 1, 4, 4), 2, 2, backward=True).traffic_bytes() == 4 * (40 + 16)
+
+
+def test_round_robin_times_every_peer_in_each_round():
+    """After one warm-up each, every round calls each peer once (so a slow spell of the
+    machine hits all peers alike); a peer slower than ``slow_after`` on its warm-up is timed
+    in the first round only; each time reported is that peer's best."""
+    import time
+
+    from poolkit.bench.cli import best_of_round_robin
+
+    calls = []
+
+    def peer(name, seconds=0.0):
+        def fn():
+            calls.append(name)
+            time.sleep(seconds)
+
+        return fn
+
+    times = best_of_round_robin({"a": peer("a"), "b": peer("b"), "slow": peer("slow", 0.02)},
+                                repeat=3, slow_after=0.01)  # fmt: skip
+    assert calls == ["a", "b", "slow", "a", "b", "slow", "a", "b", "a", "b"]
+    assert set(times) == {"a", "b", "slow"}
+    assert times["slow"] >= 0.02 > times["a"]
