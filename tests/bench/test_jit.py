@@ -23,3 +23,21 @@ def test_jit_targets_verdicts():
         "family's first call, empty cache <= 3 s": False,
         "family's first call, from cache <= 0.5 s": True,
     }
+
+
+def test_backward_family_also_timed_after_its_forward(monkeypatch):
+    """A backward family gets a third fresh process (own empty cache) in which its forward
+    family runs first, untimed; the table shows that time, and '-' for other families."""
+    calls = []
+
+    def fake_first_call(family, dtype, layout, cache_dir, before=()):
+        calls.append((family, tuple(before)))
+        return [0.5, 4.0 if not before else 2.5]
+
+    monkeypatch.setattr(jit, "_first_call", fake_first_call)
+    rows = jit.measure(families=["max backward", "upsample"])
+    assert calls == [("max backward", ()), ("max backward", ()), ("max backward", ("max",)),
+                     ("upsample", ()), ("upsample", ())]  # fmt: skip
+    assert rows[0]["after_forward_s"] == 2.5 and "after_forward_s" not in rows[1]
+    lines = jit.table(rows).splitlines()
+    assert lines[2].endswith("| 2.50 |") and lines[3].endswith("| - |")
