@@ -358,7 +358,7 @@ def _argmax_cl(x5, taps, grad5, gdt):
         g_k = gin_k = np.empty(empty5, gdt)
     cb = _channel_block(n, c)
     items = n * (-(-c // cb))
-    args = (_cl(x5), *taps.args(), backward, cb, out_k, idx_k, g_k, gin_k)
+    args = (_cl(x5), *taps.args(), backward, cb, out_k, idx_k, g_k, gin_k, np.zeros(1, gdt))
     bufs = _bufs(((cb,), (cb,), (cb,), (cb,)), (x5.dtype, x5.dtype, np.int64, np.int64))
     _run(k.argmax_cl, items, *args, work=x5.size, scratch=bufs)
     return gin if backward else (out, idx)

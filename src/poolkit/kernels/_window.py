@@ -428,13 +428,20 @@ def argmax_cf(
 
 @njit(**_OPTS)
 def argmax_cl(
-    i0, i1, x, fd, nd, fh, nh, fw, nw, dil, backward, cb, out, idx, g, gin, va, vb, xa, xb
-):
+    i0, i1, x, fd, nd, fh, nh, fw, nw, dil, backward, cb, out, idx, g, gin, zero,
+    va, vb, xa, xb,
+):  # fmt: skip
     """Channels-last :func:`argmax_cf`: items are (n, block of ``cb`` channels), vectorised
-    over the block; every output of an item is visited by one thread (deterministic)."""
+    over the block; every output of an item is visited by one thread (deterministic).
+
+    The forward labels each channel's winner with its flat plane index; the ``backward``
+    with its tap number in window order, then adds the gradient tap by tap where the label
+    matches (``+ 0`` elsewhere, exact on the zero-filled ``gin``): contiguous vector loops
+    over the channels, no per-element index decoding or scatter."""
     _N, _D, H, W, C = x.shape
     OD, OH, OW = len(nd), len(nh), len(nw)
     dd, dh, dw = dil[0], dil[1], dil[2]
+    z = zero[0]
     nblocks = (C + cb - 1) // cb
     for item in range(i0, i1):
         n = item // nblocks
@@ -445,31 +452,38 @@ def argmax_cl(
                 for ow in range(OW):
                     d0, h0, w0 = fd[od], fh[oh], fw[ow]
                     best, spare, bidx, sidx = va, vb, xa, xb
-                    start = (d0 * H + h0) * W + w0
+                    start = 0 if backward else (d0 * H + h0) * W + w0
                     for c in range(m):
                         best[c] = x[n, d0, h0, w0, _u(c0 + c)]
                         bidx[c] = start
+                    tap = 0
                     for i in range(nd[od]):
                         d = d0 + i * dd
                         for j in range(nh[oh]):
                             h = h0 + j * dh
                             for t in range(nw[ow]):
                                 w = w0 + t * dw
-                                flat = (d * H + h) * W + w
+                                label = tap if backward else (d * H + h) * W + w
+                                tap += 1
                                 for c in range(m):
                                     v, b = x[n, d, h, w, _u(c0 + c)], best[c]
                                     take = (v > b) | (v != v)
                                     spare[c] = v if take else b
-                                    sidx[c] = flat if take else bidx[c]
+                                    sidx[c] = label if take else bidx[c]
                                 best, spare, bidx, sidx = spare, best, sidx, bidx
                     if backward:
-                        for c in range(m):
-                            f = bidx[c]
-                            d = f // (H * W)
-                            h = (f - d * H * W) // W
-                            w = f - (d * H + h) * W
-                            cc = _u(c0 + c)
-                            gin[n, d, h, w, cc] += g[n, od, oh, ow, cc]
+                        tap = 0
+                        for i in range(nd[od]):
+                            d = d0 + i * dd
+                            for j in range(nh[oh]):
+                                h = h0 + j * dh
+                                for t in range(nw[ow]):
+                                    w = w0 + t * dw
+                                    for c in range(m):
+                                        cc = _u(c0 + c)
+                                        v = g[n, od, oh, ow, cc]
+                                        gin[n, d, h, w, cc] += v if bidx[c] == tap else z
+                                    tap += 1
                     else:
                         for c in range(m):
                             cc = _u(c0 + c)
