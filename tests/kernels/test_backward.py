@@ -174,3 +174,19 @@ def test_max_backward_2x2_tiles_by_hand():
         _drivers._b(), _drivers._to5(x), _drivers._to5(g), taps, np.dtype(np.float32)
     )
     assert gin.reshape(2, 6).tolist() == [[10, 0, 0, 0, 0, 0], [0, 0, 0, 20, 0, 30]]
+
+
+@SETTINGS
+@given(tiling_2x2(), st.booleans())
+def test_max_indices_2x2_tiles_exact(problem, sliced):
+    """Max with indices on 2x2/2 tiling windows: the one-pass kernel (contiguous planes) and
+    the general one (a channel slice) return the reference's values and flat (D, H, W) plane
+    indices: the first maximum, the last NaN."""
+    x, window = problem
+    ref_out, ref_idx = reference.max_forward(x, window, return_indices=True)
+    if sliced:
+        x = np.repeat(x, 2, axis=1)[:, ::2]
+    out, idx = _drivers.window_forward("max", x, window, return_indices=True)
+    assert out.dtype == x.dtype and idx.dtype == np.int64
+    np.testing.assert_array_equal(out, ref_out)
+    np.testing.assert_array_equal(idx, ref_idx)

@@ -261,6 +261,38 @@ def max_bwd_cf(
                 _merge(dst, ph, W, sw, L)
 
 
+@njit(inline="always", **_OPTS)
+def _tile_winner(xp, r0, r1, q):
+    """Value and tap (0-3, window order) of the max of the 2x2 window at rows ``r0``/``r1``
+    (flat offsets), columns ``2q, 2q + 1``: PyTorch's rule, as :func:`_row_argmax`."""
+    b, k = xp[_u(r0 + 2 * q)], np.int32(0)
+    b, k = _take(xp[_u(r0 + 2 * q + 1)], b, k, np.int32(1))
+    b, k = _take(xp[_u(r1 + 2 * q)], b, k, np.int32(2))
+    return _take(xp[_u(r1 + 2 * q + 1)], b, k, np.int32(3))
+
+
+@njit(**_OPTS)
+def argmax_tiles_cf(i0, i1, x, OW, Q, D, out, idx):
+    """Max values and flat plane indices of 2x2 windows with stride 2 tiling C-contiguous
+    planes (layout and spare lanes as :func:`max_bwd_tiles_cf`; ``out``/``idx`` are ``(P, OH
+    * OW)``). Planes are (n, c, d) slices: indices count from the (n, c) plane's start."""
+    W = 2 * OW
+    size = x.shape[1]
+    OH = out.shape[1] // OW
+    for p in range(i0, i1):
+        xp, op, ip = x[p], out[p], idx[p]
+        base = (p % D) * size
+        for oh in range(OH):
+            r0 = 2 * oh * W
+            r1 = r0 + W
+            g0 = oh * OW
+            n = Q if r1 + 2 * Q <= size and g0 + Q <= OH * OW else OW
+            for q in range(n):
+                b, k = _tile_winner(xp, r0, r1, q)
+                op[_u(g0 + q)] = b
+                ip[_u(g0 + q)] = base + r0 + 2 * q + (k & 1) + (k >> 1) * W
+
+
 @njit(**_OPTS)
 def max_bwd_tiles_cf(i0, i1, x, g, OW, Q, gin, zero, ga, gb, gc, gd):
     """Max backward for 2x2 windows with stride 2 that tile C-contiguous planes: ``x`` and
@@ -284,10 +316,7 @@ def max_bwd_tiles_cf(i0, i1, x, g, OW, Q, gin, zero, ga, gb, gc, gd):
             g0 = oh * OW
             n = Q if r1 + 2 * Q <= size and g0 + Q <= OH * OW else OW
             for q in range(n):
-                b, k = xp[_u(r0 + 2 * q)], np.int32(0)
-                b, k = _take(xp[_u(r0 + 2 * q + 1)], b, k, np.int32(1))
-                b, k = _take(xp[_u(r1 + 2 * q)], b, k, np.int32(2))
-                b, k = _take(xp[_u(r1 + 2 * q + 1)], b, k, np.int32(3))
+                _b, k = _tile_winner(xp, r0, r1, q)
                 v = gp[_u(g0 + q)]
                 ga[_u(q)] = (v if k == 0 else z) + z  # + 0: as the reference's 0 + g
                 gb[_u(q)] = (v if k == 1 else z) + z

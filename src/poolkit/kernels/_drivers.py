@@ -253,6 +253,8 @@ def _argmax(x5, taps, cl, grad5=None):
     row_bufs = ((span,), (span,), (span,), (span,), (int(win[0]) * L,))
     row_dts = (x5.dtype, x5.dtype, np.int32, np.int32, x5.dtype)
     if not backward:
+        if _tiles_2x2(taps) and x5.flags.c_contiguous:
+            return _argmax_tiles(b, x5, taps)
         out_k, out = _alloc(n, c, taps.out_shape, x5.dtype, False)
         idx_k, idx = _alloc(n, c, taps.out_shape, np.int64, False)
         args = (x5, *taps.args(), win, nq, L, out_k, idx_k)
@@ -271,6 +273,20 @@ def _argmax(x5, taps, cl, grad5=None):
     args = (x5, *taps.args(), win, nq, L, *cover, g, gin, np.zeros(1, gdt))
     _run(b.max_bwd_cf, n * c, *args, work=x5.size, scratch=bufs)
     return gin
+
+
+def _argmax_tiles(b, x5, taps):
+    """Max values and indices of 2x2/2 windows tiling C-contiguous planes (see
+    :func:`poolkit.kernels._backward.argmax_tiles_cf`)."""
+    planes = math.prod(x5.shape[:3])
+    (D, H, W), (_OD, OH, OW) = taps.in_shape, taps.out_shape
+    out = np.empty((*x5.shape[:3], OH, OW), x5.dtype)
+    idx = np.empty(out.shape, np.int64)
+    lanes = -(-OW // 8) * 8
+    args = (x5.reshape(planes, H * W), OW, lanes, D)
+    _run(b.argmax_tiles_cf, planes, *args, out.reshape(planes, OH * OW),
+         idx.reshape(planes, OH * OW), work=x5.size)  # fmt: skip
+    return out, idx
 
 
 def _max_backward_tiles(b, x5, g5, taps, gdt):
