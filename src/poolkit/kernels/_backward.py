@@ -262,6 +262,19 @@ def max_bwd_cf(
 
 
 @njit(inline="always", **_OPTS)
+def _tile_row(oh, OW, OH, Q, size):
+    """Output row ``oh`` of a plane tiled by 2x2/2 windows (``size`` input elements, ``W = 2
+    OW``): flat offsets of its two input rows and of the output row, and how many lanes to
+    run: ``Q`` (``OW`` rounded up to 8) while the spare lanes stay inside the plane (they
+    read and write its next rows, rewritten later), else exactly ``OW``."""
+    W = 2 * OW
+    r0 = 2 * oh * W
+    g0 = oh * OW
+    n = Q if r0 + W + 2 * Q <= size and g0 + Q <= OH * OW else OW
+    return r0, r0 + W, g0, n
+
+
+@njit(inline="always", **_OPTS)
 def _tile_winner(xp, r0, r1, q):
     """Value and tap (0-3, window order) of the max of the 2x2 window at rows ``r0``/``r1``
     (flat offsets), columns ``2q, 2q + 1``: PyTorch's rule, as :func:`_row_argmax`."""
@@ -283,10 +296,7 @@ def argmax_tiles_cf(i0, i1, x, OW, Q, D, out, idx):
         xp, op, ip = x[p], out[p], idx[p]
         base = (p % D) * size
         for oh in range(OH):
-            r0 = 2 * oh * W
-            r1 = r0 + W
-            g0 = oh * OW
-            n = Q if r1 + 2 * Q <= size and g0 + Q <= OH * OW else OW
+            r0, r1, g0, n = _tile_row(oh, OW, OH, Q, size)
             for q in range(n):
                 b, k = _tile_winner(xp, r0, r1, q)
                 op[_u(g0 + q)] = b
@@ -305,16 +315,12 @@ def max_bwd_tiles_cf(i0, i1, x, g, OW, Q, gin, zero, ga, gb, gc, gd):
     every loop runs whole vectors (a 28-wide row's scalar remainder had cost more than the
     rest of the row); an output row whose spare lanes would leave the plane runs ``OW``."""
     z = zero[0]
-    W = 2 * OW
     size = x.shape[1]
     OH = g.shape[1] // OW
     for p in range(i0, i1):
         xp, gp, op = x[p], g[p], gin[p]
         for oh in range(OH):
-            r0 = 2 * oh * W
-            r1 = r0 + W
-            g0 = oh * OW
-            n = Q if r1 + 2 * Q <= size and g0 + Q <= OH * OW else OW
+            r0, r1, g0, n = _tile_row(oh, OW, OH, Q, size)
             for q in range(n):
                 _b, k = _tile_winner(xp, r0, r1, q)
                 v = gp[_u(g0 + q)]
