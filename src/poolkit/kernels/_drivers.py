@@ -275,15 +275,22 @@ def _argmax(x5, taps, cl, grad5=None):
     return gin
 
 
+def _tile_planes(x5, taps):
+    """The (n, c, d) slices of a C-contiguous ``x5`` tiled by 2x2/2 windows as flat planes
+    (a view), with what the tiling kernels take: ``(planes, x (P, H * W), OH, OW, lanes)``,
+    ``lanes`` being ``OW`` rounded up to 8."""
+    planes = math.prod(x5.shape[:3])
+    (_D, H, W), (_OD, OH, OW) = taps.in_shape, taps.out_shape
+    return planes, x5.reshape(planes, H * W), OH, OW, -(-OW // 8) * 8
+
+
 def _argmax_tiles(b, x5, taps):
     """Max values and indices of 2x2/2 windows tiling C-contiguous planes (see
     :func:`poolkit.kernels._backward.argmax_tiles_cf`)."""
-    planes = math.prod(x5.shape[:3])
-    (D, H, W), (_OD, OH, OW) = taps.in_shape, taps.out_shape
+    planes, xf, OH, OW, lanes = _tile_planes(x5, taps)
     out = np.empty((*x5.shape[:3], OH, OW), x5.dtype)
     idx = np.empty(out.shape, np.int64)
-    lanes = -(-OW // 8) * 8
-    args = (x5.reshape(planes, H * W), OW, lanes, D)
+    args = (xf, OW, lanes, taps.in_shape[0])
     _run(b.argmax_tiles_cf, planes, *args, out.reshape(planes, OH * OW),
          idx.reshape(planes, OH * OW), work=x5.size)  # fmt: skip
     return out, idx
@@ -291,14 +298,12 @@ def _argmax_tiles(b, x5, taps):
 
 def _max_backward_tiles(b, x5, g5, taps, gdt):
     """Max backward of 2x2/2 windows tiling C-contiguous planes (see
-    :func:`poolkit.kernels._backward.max_bwd_tiles_cf`): the (n, c, d) slices as flat planes."""
-    planes = math.prod(x5.shape[:3])
-    (_D, H, W), (_OD, OH, OW) = taps.in_shape, taps.out_shape
+    :func:`poolkit.kernels._backward.max_bwd_tiles_cf`)."""
+    planes, xf, OH, OW, lanes = _tile_planes(x5, taps)
     gin = np.empty(x5.shape, gdt)  # every element written
-    lanes = -(-OW // 8) * 8
-    args = (x5.reshape(planes, H * W), g5.reshape(planes, OH * OW), OW, lanes)
+    args = (xf, g5.reshape(planes, OH * OW), OW, lanes)
     bufs = _bufs(((lanes,),) * 4, gdt)
-    _run(b.max_bwd_tiles_cf, planes, *args, gin.reshape(planes, H * W), np.zeros(1, gdt),
+    _run(b.max_bwd_tiles_cf, planes, *args, gin.reshape(xf.shape), np.zeros(1, gdt),
          work=x5.size, scratch=bufs)  # fmt: skip
     return gin
 
