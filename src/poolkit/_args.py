@@ -6,7 +6,9 @@ wrong, what it received and what is allowed. Inside poolkit only the normalised 
 
 from __future__ import annotations
 
+import math
 import numbers
+import operator
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,9 +19,47 @@ PADDING_STRINGS = ("valid", "same", "same_lower")
 DATA_FORMATS = ("channels_first", "channels_last")
 
 
+def as_int(value) -> int | None:
+    """``value`` as a Python int where NumPy would take it as an integer index, else ``None``.
+
+    Python and NumPy integers and 0-d integer arrays are integers (at any size: ``2**70``
+    stays exact); bools are not (``True`` is not a kernel size), nor floats such as ``2.0``.
+
+    >>> as_int(3), as_int(np.int8(3)), as_int(np.array(3)), as_int(True), as_int(3.0)
+    (3, 3, 3, None, None)
+    """
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, np.ndarray) and value.ndim != 0:
+        return None
+    try:  # 0-d integer arrays and anything else with __index__ (a 0-d integer tensor)
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
 def is_int(value) -> bool:
-    """True for Python and NumPy integers, False for bools (``True`` is not a size)."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+    """True for Python and NumPy integers and 0-d integer arrays, False for bools."""
+    return as_int(value) is not None
+
+
+def _is_sequence(value) -> bool:
+    """A list, tuple or array of at least one dim: something to take elements from."""
+    if isinstance(value, np.ndarray):
+        return value.ndim >= 1
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
+def describe(value) -> str:
+    """``repr(value)``, shortened when it is long (a 400-digit int, a large array)."""
+    text = repr(value)
+    if len(text) <= 80:
+        return text
+    if isinstance(value, int):
+        return f"an int of {len(str(abs(value)))} digits ({text[:12]}...)"
+    return f"{text[:60]}... ({type(value).__name__})"
 
 
 def to_tuple(value, n: int, name: str, *, minimum: int = 1) -> tuple[int, ...]:
@@ -31,17 +71,17 @@ def to_tuple(value, n: int, name: str, *, minimum: int = 1) -> tuple[int, ...]:
     (2, 3)
     """
     allowed = f"an int >= {minimum} or a tuple of {n} such ints"
-    if is_int(value):
-        items = (int(value),) * n
-    elif isinstance(value, Sequence | np.ndarray) and not isinstance(value, str | bytes):
-        items = tuple(value)
-        if len(items) != n or not all(is_int(v) for v in items):
-            raise PoolingError(f"{name} must be {allowed}; got {value!r}")
-        items = tuple(int(v) for v in items)
+    single = as_int(value)
+    if single is not None:
+        items = (single,) * n
+    elif _is_sequence(value):
+        items = tuple(as_int(v) for v in value)
+        if len(items) != n or any(v is None for v in items):
+            raise PoolingError(f"{name} must be {allowed}; got {describe(value)}")
     else:
-        raise PoolingError(f"{name} must be {allowed}; got {value!r}")
+        raise PoolingError(f"{name} must be {allowed}; got {describe(value)}")
     if any(v < minimum for v in items):
-        raise PoolingError(f"{name} must be {allowed}; got {value!r}")
+        raise PoolingError(f"{name} must be {allowed}; got {describe(value)}")
     return items
 
 
@@ -67,28 +107,26 @@ def normalize_padding(padding, n: int) -> str | tuple[tuple[int, int], ...]:
         if key not in PADDING_STRINGS:
             raise PoolingError(f"padding must be {allowed}; got {padding!r}")
         return key
-    if is_int(padding):
-        pairs = ((int(padding), int(padding)),) * n
-    elif isinstance(padding, Sequence | np.ndarray) and not isinstance(padding, bytes):
+    single = as_int(padding)
+    if single is not None:
+        pairs = ((single, single),) * n
+    elif _is_sequence(padding):
         items = list(padding)
         if len(items) != n:
-            raise PoolingError(f"padding must be {allowed}; got {padding!r}")
-        if all(is_int(v) for v in items):
-            pairs = tuple((int(v), int(v)) for v in items)
-        elif all(
-            isinstance(v, Sequence | np.ndarray)
-            and not isinstance(v, str)
-            and len(v) == 2
-            and all(is_int(e) for e in v)
-            for v in items
-        ):
-            pairs = tuple((int(v[0]), int(v[1])) for v in items)
+            raise PoolingError(f"padding must be {allowed}; got {describe(padding)}")
+        flat = [as_int(v) for v in items]
+        if all(v is not None for v in flat):
+            pairs = tuple((v, v) for v in flat)
+        elif all(_is_sequence(v) and len(v) == 2 for v in items):
+            pairs = tuple((as_int(v[0]), as_int(v[1])) for v in items)
+            if any(v is None for pair in pairs for v in pair):
+                raise PoolingError(f"padding must be {allowed}; got {describe(padding)}")
         else:
-            raise PoolingError(f"padding must be {allowed}; got {padding!r}")
+            raise PoolingError(f"padding must be {allowed}; got {describe(padding)}")
     else:
-        raise PoolingError(f"padding must be {allowed}; got {padding!r}")
+        raise PoolingError(f"padding must be {allowed}; got {describe(padding)}")
     if any(lo < 0 or hi < 0 for lo, hi in pairs):
-        raise PoolingError(f"padding must be {allowed}; got {padding!r}")
+        raise PoolingError(f"padding must be {allowed}; got {describe(padding)}")
     return pairs
 
 
@@ -103,8 +141,11 @@ def check_data_format(data_format) -> str:
 
 
 def check_bool(value, name: str) -> bool:
+    """True or False (NumPy bools and 0-d bool arrays too); never an int or a string."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype == np.bool_:
+        return bool(value)
     if not isinstance(value, bool | np.bool_):
-        raise PoolingError(f"{name} must be True or False; got {value!r}")
+        raise PoolingError(f"{name} must be True or False; got {describe(value)}")
     return bool(value)
 
 
@@ -115,30 +156,61 @@ def check_optional_bool(value, name: str) -> bool | None:
 
 
 def check_p(p) -> float:
-    """The Lp norm's order: a real number > 0 (``inf`` gives the max of ``|x|``)."""
-    if isinstance(p, bool | np.bool_) or not isinstance(p, numbers.Real) or np.isnan(p) or p <= 0:
-        raise PoolingError(f"p must be a real number > 0 (inf allowed); got {p!r}")
-    return float(p)
+    """The Lp norm's order: a real number > 0 (``inf`` gives the max of ``|x|``).
+
+    Python and NumPy reals, ``Fraction`` and 0-d real arrays are taken; a value too large for
+    a float (``10**400``) is refused rather than rounded to ``inf`` behind the caller's back.
+
+    >>> check_p(2), check_p(np.float32(0.5)), check_p(float("inf"))
+    (2.0, 0.5, inf)
+    """
+    allowed = "a real number > 0 (float('inf') for the max of |x|)"
+    if isinstance(p, np.ndarray) and p.ndim == 0 and p.dtype.kind in "iuf":
+        p = p[()]
+    if isinstance(p, bool | np.bool_) or not isinstance(p, numbers.Real):
+        raise PoolingError(f"p must be {allowed}; got {describe(p)}")
+    try:
+        value = float(p)
+    except OverflowError:
+        raise PoolingError(
+            f"p must be {allowed}; got {describe(p)}, which is too large for a float "
+            f"(pass p=float('inf') for the max of |x|)"
+        ) from None
+    if math.isnan(value) or value <= 0:
+        raise PoolingError(f"p must be {allowed}; got {describe(p)}")
+    return value
 
 
 def check_divisor_override(value) -> int | None:
+    """None, or a nonzero int within int64's range (PyTorch's ``divisor_override`` type)."""
     if value is None:
         return None
-    if not is_int(value) or value == 0:
-        raise PoolingError(f"divisor_override must be None or a nonzero int; got {value!r}")
-    return int(value)
+    number = as_int(value)
+    if number is None or number == 0 or not -(2**63) <= number < 2**63:
+        raise PoolingError(
+            f"divisor_override must be None or a nonzero int in [-2**63, 2**63); "
+            f"got {describe(value)}"
+        )
+    return number
 
 
 def check_output_size(value, spatial: tuple[int, ...], name: str = "output_size") -> tuple:
     """Adaptive pooling's target size: ints >= 1, ``None`` keeping that dim's input size."""
     n = len(spatial)
     allowed = f"an int >= 1 or a tuple of {n} entries, each an int >= 1 or None"
-    items = (value,) * n if (is_int(value) or value is None) else value
-    if not isinstance(items, Sequence | np.ndarray) or isinstance(items, str):
-        raise PoolingError(f"{name} must be {allowed}; got {value!r}")
-    items = tuple(items)
-    if len(items) != n or not all(v is None or (is_int(v) and v >= 1) for v in items):
-        raise PoolingError(f"{name} must be {allowed}; got {value!r}")
     if value is None:
         raise PoolingError(f"{name} must be {allowed}; got None")
-    return tuple(int(size if v is None else v) for v, size in zip(items, spatial, strict=True))
+    single = as_int(value)
+    if single is not None:
+        items = (single,) * n
+    elif _is_sequence(value):
+        items = tuple(None if v is None else as_int(v) for v in value)
+        if len(items) != n or any(
+            v is None and original is not None for v, original in zip(items, value, strict=True)
+        ):
+            raise PoolingError(f"{name} must be {allowed}; got {describe(value)}")
+    else:
+        raise PoolingError(f"{name} must be {allowed}; got {describe(value)}")
+    if any(v is not None and v < 1 for v in items):
+        raise PoolingError(f"{name} must be {allowed}; got {describe(value)}")
+    return tuple(size if v is None else v for v, size in zip(items, spatial, strict=True))

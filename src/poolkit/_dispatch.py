@@ -12,6 +12,7 @@ import numpy as np
 
 from poolkit import reference
 from poolkit.geometry import Window
+from poolkit.reducers import is_extended_float
 
 
 def _fast(name: str, *args, **kwargs):
@@ -20,6 +21,8 @@ def _fast(name: str, *args, **kwargs):
 
     if not costmodel.enabled():
         return None
+    if any(isinstance(a, np.ndarray) and is_extended_float(a.dtype) for a in args):
+        return None  # the kernels compute in float64 at most; the reference keeps longdouble
     from poolkit.kernels import _drivers
 
     return getattr(_drivers, name)(*args, **kwargs)

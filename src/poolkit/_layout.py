@@ -18,6 +18,12 @@ from poolkit.reducers import check_dtype
 
 def as_array(x, reducer: str, name: str = "x") -> np.ndarray:
     """``x`` as a native-byte-order ndarray with a poolable dtype (never modified in place)."""
+    if isinstance(x, np.ma.MaskedArray):
+        # np.asarray would drop the mask and pool the hidden values as if they were data.
+        raise PoolingError(
+            f"{name} is a masked array, whose mask poolkit cannot honour; fill it first "
+            f"({name}.filled(value), e.g. -inf for max pooling or 0 for sums) or compress it"
+        )
     try:
         array = np.asarray(x)
     except Exception as error:  # ragged lists and other non-arrays
@@ -46,6 +52,13 @@ def to_channels_first(
     view = array if batched else array[None]
     if data_format == "channels_last":
         view = np.moveaxis(view, -1, 1)
+    if name == "x" and 0 in view.shape[2:]:
+        # PyTorch refuses these too: a window, bin or global reduction over nothing has no
+        # value (an empty batch or zero channels are fine and give an empty result).
+        raise PoolingError(
+            f"{name} must have non-empty spatial dims; got shape {array.shape} "
+            f"(data_format={data_format!r}), whose spatial dims are {tuple(view.shape[2:])}"
+        )
     return view, batched, data_format
 
 

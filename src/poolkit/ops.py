@@ -14,18 +14,20 @@ import numpy as np
 
 from poolkit import _dispatch
 from poolkit._args import (
+    as_int,
     check_bool,
     check_divisor_override,
     check_optional_bool,
     check_output_size,
     check_p,
-    is_int,
+    describe,
     normalize_padding,
     to_tuple,
 )
 from poolkit._layout import as_array, check_grad, from_channels_first, to_channels_first
 from poolkit.errors import PoolingError
 from poolkit.geometry import resolve, unpool_default_length
+from poolkit.limits import check_allocation
 from poolkit.reducers import result_dtype
 
 # --------------------------------------------------------------------------- shared pieces
@@ -98,7 +100,17 @@ def pool(
         x, reducer, n, kernel_size, stride, padding, dilation, ceil_mode, data_format
     )
     options = _options(reducer, padding, count_include_pad, divisor_override, p)
-    if reducer == "max" and check_bool(return_indices, "return_indices"):
+    with_indices = reducer == "max" and check_bool(return_indices, "return_indices")
+    check_allocation(
+        (*view.shape[:2], *window.output_shape),
+        result_dtype(reducer, view.dtype),
+        because=(
+            f"kernel_size={kernel_size!r}, stride={stride!r}, padding={padding!r}, "
+            f"dilation={dilation!r} on spatial size {tuple(view.shape[2:])}"
+        ),
+        extra_itemsize=8 if with_indices else 0,
+    )
+    if with_indices:
         out, indices = _dispatch.window_forward("max", view, window, return_indices=True)
         return (
             from_channels_first(out, batched, layout),
@@ -144,7 +156,14 @@ def adaptive_pool(x, reducer, n, output_size, return_indices=False, data_format=
     """Adaptive ``max`` or ``avg`` pooling to ``output_size`` with PyTorch's bins."""
     view, batched, layout = to_channels_first(as_array(x, reducer), n, data_format)
     size = check_output_size(output_size, view.shape[2:])
-    if reducer == "max" and check_bool(return_indices, "return_indices"):
+    with_indices = reducer == "max" and check_bool(return_indices, "return_indices")
+    check_allocation(
+        (*view.shape[:2], *size),
+        result_dtype(reducer, view.dtype),
+        because=f"output_size={output_size!r}",
+        extra_itemsize=8 if with_indices else 0,
+    )
+    if with_indices:
         out, indices = _dispatch.adaptive_forward("max", view, size, return_indices=True)
         return (
             from_channels_first(out, batched, layout),
@@ -222,6 +241,15 @@ def _unpool_setup(x, indices, n, kernel_size, stride, padding, output_size, data
             )
     else:
         spatial_out = _check_unpool_output_size(output_size, n, layout)
+    check_allocation(
+        (*view.shape[:2], *spatial_out),
+        view.dtype,
+        because=(
+            f"output_size={output_size!r}"
+            if output_size is not None
+            else f"kernel_size={kernel_size!r}, stride={stride!r}, padding={padding!r}"
+        ),
+    )
     index_array = np.asarray(indices)
     if index_array.dtype.kind not in "iu":
         raise PoolingError(f"indices must have an integer dtype; got dtype {index_array.dtype}")
@@ -243,19 +271,24 @@ def _check_unpool_output_size(output_size, n, data_format="channels_first") -> t
     """Like PyTorch: the spatial size, or a full shape (in ``data_format``'s layout) whose
     spatial entries are used."""
     allowed = f"a tuple of {n} ints >= 1 (or a full shape ending in them)"
-    if is_int(output_size):
-        output_size = (output_size,) * n
+    single = as_int(output_size)
+    if single is not None:
+        output_size = (single,) * n
+    if isinstance(output_size, np.ndarray) and output_size.ndim == 0:
+        raise PoolingError(f"output_size must be {allowed}; got {describe(output_size)}")
     try:
-        items = tuple(output_size)
+        items = tuple(as_int(v) for v in output_size)
     except TypeError:
-        raise PoolingError(f"output_size must be {allowed}; got {output_size!r}") from None
-    if len(items) not in (n, n + 1, n + 2) or not all(is_int(v) for v in items):
-        raise PoolingError(f"output_size must be {allowed}; got {output_size!r}")
+        raise PoolingError(
+            f"output_size must be {allowed}; got {describe(output_size)}"
+        ) from None
+    if len(items) not in (n, n + 1, n + 2) or any(v is None for v in items):
+        raise PoolingError(f"output_size must be {allowed}; got {describe(output_size)}")
     if data_format == "channels_last" and len(items) > n:
         items = items[:-1]  # a full (N, *spatial, C) shape: the channels come last
-    spatial = tuple(int(v) for v in items[len(items) - n :])
+    spatial = items[len(items) - n :]
     if any(v < 1 for v in spatial):
-        raise PoolingError(f"output_size must be {allowed}; got {output_size!r}")
+        raise PoolingError(f"output_size must be {allowed}; got {describe(output_size)}")
     return spatial
 
 
@@ -304,6 +337,11 @@ def upsample(x, n, scale_factor, data_format="channels_first"):
     """Nearest-neighbour upsampling by integer factors (Keras ``UpSampling``)."""
     view, batched, layout = to_channels_first(as_array(x, "upsample"), n, data_format)
     scale = to_tuple(scale_factor, n, "scale_factor")
+    check_allocation(
+        (*view.shape[:2], *(size * s for size, s in zip(view.shape[2:], scale, strict=True))),
+        view.dtype,
+        because=f"scale_factor={scale_factor!r} on spatial size {tuple(view.shape[2:])}",
+    )
     return from_channels_first(_dispatch.upsample_nearest(view, scale), batched, layout)
 
 

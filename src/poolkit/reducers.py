@@ -22,6 +22,26 @@ def check_dtype(x: np.ndarray, reducer: str, name: str = "x") -> None:
             f"{name} must have a bool, integer or floating dtype; got dtype {x.dtype} "
             f"({reducer} pooling of complex, string, object or datetime data is not defined)"
         )
+    if is_extended_float(x.dtype) and reducer not in EXACT_FOR_ANY_FLOAT:
+        raise PoolingError(
+            f"{name} has dtype {x.dtype}, which {reducer} computes only in float64 at most; "
+            f"cast it first ({name}.astype(np.float64)) if float64 precision is enough "
+            f"(max pooling, unpooling and upsampling take {x.dtype} exactly)"
+        )
+
+
+#: Operations that only move or compare values, so they are exact in any float type.
+EXACT_FOR_ANY_FLOAT = ("max", "max_unpool", "upsample")
+
+
+def is_extended_float(dtype) -> bool:
+    """True for ``np.longdouble`` where it is wider than float64 (x86's 80-bit extended).
+
+    The kernels compute in float64 at most and the reference sums in float64, so only
+    operations in :data:`EXACT_FOR_ANY_FLOAT` take such input (through the reference).
+    """
+    dtype = np.dtype(dtype)
+    return dtype.kind == "f" and dtype.itemsize > 8
 
 
 def identity(reducer: str, dtype: np.dtype):
