@@ -54,7 +54,7 @@ def _is_sequence(value) -> bool:
 
 def describe(value) -> str:
     """``repr(value)``, shortened when it is long (a 400-digit int, a large array)."""
-    text = repr(value)
+    text = " ".join(repr(value).split())  # an array's repr spans lines; a message does not
     if len(text) <= 80:
         return text
     if isinstance(value, int):

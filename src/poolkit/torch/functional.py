@@ -46,6 +46,16 @@ def check_input(x, n: int, name: str = "input") -> None:
             f"{name} must have {n + 2} dims (N, C, {_SPATIAL[n]}) or {n + 1} dims "
             f"(C, {_SPATIAL[n]}) for {n}-d pooling; got shape {tuple(x.shape)}"
         )
+    if x.dtype.is_complex:
+        raise PoolingError(
+            f"{name} must have a bool, integer or floating dtype; got {x.dtype} (pooling of "
+            f"complex numbers is not defined: pool {name}.real and {name}.imag, or "
+            f"{name}.abs(), instead)"
+        )
+    if 0 in x.shape[-n:]:
+        raise PoolingError(
+            f"{name} must have non-empty spatial dims; got shape {tuple(x.shape)}"
+        )
 
 
 def _stride(stride, kernel, n):
