@@ -11,6 +11,7 @@ NumPy in, NumPy out: ``max_pool{1,2,3}d``, ``avg_pool*``, ``sum_pool*``, ``lp_po
 [[2.0, 3.0], [5.0, 1.0]]
 """
 
+from poolkit import limits as limits
 from poolkit.api import OPERATORS
 from poolkit.errors import PoolingError as PoolingError
 from poolkit.geometry import Window as Window
@@ -24,5 +25,5 @@ __version__ = "0.1.0"
 # Every public operator name is generated per dimension in poolkit.api (one definition for the
 # 1-, 2- and 3-d families); the list below is therefore built, but it is exactly that set.
 __all__ = sorted(
-    [*OPERATORS, "PoolingError", "Window", "convert_indices", "resolve", "__version__"]
+    [*OPERATORS, "PoolingError", "Window", "convert_indices", "limits", "resolve", "__version__"]
 )
