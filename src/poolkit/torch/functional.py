@@ -94,15 +94,26 @@ def _p(p) -> float:
     return p
 
 
+def _int64(values: tuple[int, ...], name: str, given) -> tuple[int, ...]:
+    """torch passes sizes as int64: refuse larger ints here, by name, rather than as a
+    dispatcher error about ``SymInt[]`` (NumPy's API takes them exactly)."""
+    if any(not -(2**63) <= v < 2**63 for v in values):
+        raise PoolingError(
+            f"{name} must fit in int64 (torch's size type), so each entry < 2**63; got {given!r}"
+        )
+    return values
+
+
 @_constant
 def _window_args(
     reducer, n, kernel_size, stride, padding, dilation, ceil_mode, count_include_pad,
     divisor_override, return_indices,
 ):  # fmt: skip
-    kernel = to_tuple(kernel_size, n, "kernel_size")
-    strides = _stride(stride, kernel, n)
-    dilations = to_tuple(dilation, n, "dilation")
+    kernel = _int64(to_tuple(kernel_size, n, "kernel_size"), "kernel_size", kernel_size)
+    strides = _int64(_stride(stride, kernel, n), "stride", stride)
+    dilations = _int64(to_tuple(dilation, n, "dilation"), "dilation", dilation)
     spec, flat, mode = _pads(padding, n)
+    _int64(tuple(flat), "padding", padding)
     ceil = check_bool(ceil_mode, "ceil_mode")
     indices = check_bool(return_indices, "return_indices")
     cip = default_count_include_pad(count_include_pad, padding) if reducer == "avg" else True
@@ -150,7 +161,7 @@ def window_pool(
 def _adaptive_args(output_size, n, return_indices):
     # 0 marks a None entry (keep the input's size); filled in outside, where the input's
     # sizes may be symbolic under torch.compile and so cannot be traced constants
-    size = check_output_size(output_size, (0,) * n)
+    size = _int64(check_output_size(output_size, (0,) * n), "output_size", output_size)
     return size, check_bool(return_indices, "return_indices")
 
 
@@ -188,7 +199,8 @@ def _unpool_args(n, kernel_size, stride, padding, output_size):
     kernel = to_tuple(kernel_size, n, "kernel_size")
     strides = _stride(stride, kernel, n)
     if output_size is not None:
-        return kernel, strides, None, _check_unpool_output_size(output_size, n)
+        size = _check_unpool_output_size(output_size, n)
+        return kernel, strides, None, _int64(size, "output_size", output_size)
     spec = normalize_padding(padding, n)
     if isinstance(spec, str):
         if spec != "valid":
@@ -238,7 +250,7 @@ def max_unpool(x, indices, n: int, kernel_size, stride=None, padding=0, output_s
 
 @_constant
 def _scale_args(scale_factor, n):
-    return to_tuple(scale_factor, n, "scale_factor")
+    return _int64(to_tuple(scale_factor, n, "scale_factor"), "scale_factor", scale_factor)
 
 
 def upsample(x, n: int, scale_factor):
