@@ -18,6 +18,7 @@ torch.Size([2, 3, 8, 8])
 from poolkit.torch import functional as functional
 from poolkit.torch._bridge import force_composition as force_composition
 from poolkit.torch.modules import MODULES
+from poolkit.torch.replace import replace_pooling as replace_pooling
 
 globals().update(MODULES)
 
@@ -37,4 +38,4 @@ def _register_onnx() -> None:
 
 _register_onnx()
 
-__all__ = sorted([*MODULES, "force_composition", "functional"])
+__all__ = sorted([*MODULES, "force_composition", "functional", "replace_pooling"])
