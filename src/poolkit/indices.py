@@ -130,9 +130,8 @@ def convert_indices(
     if torch_index.size and (torch_index.min() < 0 or torch_index.max() >= plane):
         where = {"torch": "each (n, c) plane", "onnx": "each plane's block", "tf": "each image"}
         raise PoolingError(
-            f"indices must point inside {where[source]} of input_shape {shape} "
-            f"(plane size {plane}, source={source!r}); got indices from {index_array.min()} "
-            f"to {index_array.max()}"
+            f"indices must lie in [0, {plane}) inside {where[source]} of input_shape {shape} "
+            f"(source={source!r}); got indices from {index_array.min()} to {index_array.max()}"
         )
     if to == "onnx":
         plane_index = (

@@ -142,7 +142,7 @@ INDEX_VALIDATION = [
     ("convert wrong channels", "poolkit.convert_indices(np.zeros((1, 3, 1, 1), int), 'tf',"
      " (1, 2, 2, 2))", ["batch and channel", "(1, 2)"]),
     ("convert onnx out of plane", "poolkit.convert_indices(np.array([[[[4]], [[0]]]]), 'torch',"
-     " (1, 2, 2, 2), source='onnx')", ["indices must point inside", "onnx"]),
+     " (1, 2, 2, 2), source='onnx')", ["indices must lie in [0, 4)", "onnx"]),
     ("convert tf other channel", "poolkit.convert_indices(np.array([[[[0]], [[2]]]]), 'torch',"
      " (1, 2, 2, 2), source='tf')", ["channel"]),
     ("convert uint64 2**64-1", "poolkit.convert_indices(np.full((1, 1, 1, 1), 2**64 - 1,"
