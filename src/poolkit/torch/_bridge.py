@@ -13,6 +13,7 @@ import os
 
 import numpy as np
 import torch
+import torch.autograd.forward_ad as forward_ad
 
 # float16/bfloat16 have no NumPy kernel path (bfloat16 has no NumPy dtype at all) and CUDA
 # tensors would need a device copy: those run as a composition of native torch ops.
@@ -39,7 +40,21 @@ def use_kernels(x: torch.Tensor) -> bool:
         and x.device.type == "cpu"
         and x.dtype in KERNEL_DTYPES
         and not exporting_with_dynamo()
+        and not transformed(x)
     )
+
+
+def transformed(x: torch.Tensor) -> bool:
+    """True when ``x`` is inside a ``torch.func`` transform (``grad``, ``vjp``, ``jacrev``,
+    ``jvp``, ``jacfwd``, ``vmap``, ``functionalize``) or carries a forward-mode tangent.
+
+    The custom operators have reverse-mode formulas only, and functorch cannot see through
+    them; the composition is made of native torch ops, which every transform knows (forward
+    AD, batching rules, higher orders), with the same results and gradient rules.
+    """
+    if torch._C._functorch.is_functorch_wrapped_tensor(x):
+        return True
+    return forward_ad._current_level >= 0 and forward_ad.unpack_dual(x).tangent is not None
 
 
 def exporting_with_dynamo() -> bool:

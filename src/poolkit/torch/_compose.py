@@ -11,6 +11,7 @@ without padding, or reduced over ``unfold`` windows.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import torch
@@ -79,9 +80,25 @@ def _sum_windows(v: torch.Tensor, window: Window) -> torch.Tensor:
     if all(d == 1 for d in window.dilation) and acc.is_floating_point():
         total = _AVG_POOL[n](padded, window.kernel, window.stride) * window.window_size
         total = _crop(total, window)
+    elif acc.is_floating_point():
+        total = _sum_taps(padded, window)
     else:
         total = _windows(padded, window).sum(dim=tuple(range(-n, 0)))
     return total.to(v.dtype) if v.is_floating_point() else total
+
+
+def _sum_taps(padded: torch.Tensor, window: Window) -> torch.Tensor:
+    """Dilated window sums as one strided slice per tap, added up: slicing has a batching
+    rule for its backward under ``torch.func.vmap`` (``unfold``'s backward has none)."""
+    total = None
+    for tap in itertools.product(*(range(a.kernel) for a in window.axes)):
+        part = padded
+        for i, (j, a) in enumerate(zip(tap, window.axes, strict=True)):
+            start = j * a.dilation
+            taps = slice(start, start + (a.out - 1) * a.stride + 1, a.stride)
+            part = part[(slice(None),) * (2 + i) + (taps,)]
+        total = part if total is None else total + part
+    return total
 
 
 def _padded_plane_to_plane(indices: torch.Tensor, window: Window) -> torch.Tensor:
