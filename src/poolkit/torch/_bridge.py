@@ -40,8 +40,19 @@ def use_kernels(x: torch.Tensor) -> bool:
         and x.device.type == "cpu"
         and x.dtype in KERNEL_DTYPES
         and not exporting_with_dynamo()
+        and not saving_a_program()
         and not transformed(x)
     )
+
+
+def saving_a_program() -> bool:
+    """True inside ``torch.export`` and ``torch.jit.trace`` (but not the TorchScript ONNX
+    exporter, which maps the custom operators to standard ONNX nodes itself): the program is
+    then recorded as the composition's standard aten ops, so it loads and runs where poolkit
+    is not installed."""
+    if torch.compiler.is_exporting():
+        return True
+    return torch.jit.is_tracing() and not torch.onnx.is_in_onnx_export()
 
 
 def transformed(x: torch.Tensor) -> bool:
