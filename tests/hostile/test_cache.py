@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ if error is None:
             hits += sum(value.stats.cache_hits.values())
             misses += sum(value.stats.cache_misses.values())
 report(ok=ok, error=error, hits=hits, misses=misses, file=poolkit.__file__,
-       warnings=[f"{w.category.__name__}: {w.message}"[:300] for w in caught])
+       warnings=[f"{w.category.__name__}: {w.message}"[:1000] for w in caught])
 """
 
 
@@ -64,21 +65,34 @@ def _check(verdict: dict, *, warnings: tuple[int, ...]) -> None:
 # --------------------------------------------------------------------------- nowhere writable
 
 
-def _read_only_install(tmp_path: Path) -> tuple[Path, Path]:
-    """A copy of the package whose ``__pycache__`` directories are files (they cannot be
-    created or written), and a regular file to put HOME and the cache directories under."""
-    site = tmp_path / "site"
-    shutil.copytree(SRC / "poolkit", site / "poolkit", ignore=shutil.ignore_patterns("__pycache__"))
-    for directory in [site / "poolkit", *(p for p in (site / "poolkit").rglob("*") if p.is_dir())]:
-        (directory / "__pycache__").write_text("not a directory\n")
+def _read_only_install(tmp_path: Path, kind: str) -> tuple[Path, Path]:
+    """A copy of the package that cannot be written next to ("directory": its
+    ``__pycache__`` directories are files; "zip": a zipped package), and a regular file to
+    put HOME and the cache directories under."""
+    if kind == "zip":
+        site = tmp_path / "poolkit.zip"
+        with zipfile.ZipFile(site, "w") as archive:
+            for path in (SRC / "poolkit").rglob("*.py"):
+                archive.write(path, path.relative_to(SRC).as_posix())
+    else:
+        site = tmp_path / "site"
+        shutil.copytree(
+            SRC / "poolkit", site / "poolkit", ignore=shutil.ignore_patterns("__pycache__")
+        )
+        for directory in [
+            site / "poolkit",
+            *(p for p in (site / "poolkit").rglob("*") if p.is_dir()),
+        ]:
+            (directory / "__pycache__").write_text("not a directory\n")
     blocker = tmp_path / "blocker"
     blocker.write_text("a file: nothing can be created under it\n")
     return site, blocker
 
 
 @pytest.mark.parametrize("numba_cache_dir", ["unset", "unwritable"])
-def test_nowhere_writable_compiles_in_memory(tmp_path, numba_cache_dir):
-    site, blocker = _read_only_install(tmp_path)
+@pytest.mark.parametrize("kind", ["directory", "zip"])
+def test_nowhere_writable_compiles_in_memory(tmp_path, kind, numba_cache_dir):
+    site, blocker = _read_only_install(tmp_path, kind)
     env = {
         "PYTHONPATH": str(site),
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -91,7 +105,7 @@ def test_nowhere_writable_compiles_in_memory(tmp_path, numba_cache_dir):
     _check(verdict, warnings=(1,))
     assert "compiled in memory" in verdict["warnings"][0], verdict["warnings"]
     assert verdict["hits"] == 0
-    assert not list(site.rglob("*.nbi")) and blocker.is_file()
+    assert not list(tmp_path.rglob("*.nbi")) and blocker.is_file()
 
 
 # --------------------------------------------------------------------------- damaged cache files

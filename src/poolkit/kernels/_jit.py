@@ -66,17 +66,28 @@ class _SafeCache(FunctionCache):
             )
 
 
+#: Cache directories found writable (Numba checks most, not the one for zipped packages).
+_writable_dirs: dict[str, bool] = {}
+
+
 def _enable_cache(dispatcher: Dispatcher) -> None:
     if not _env.caching():
         return
     try:
-        dispatcher._cache = _SafeCache(dispatcher.py_func)  # what enable_caching() does
+        cache = _SafeCache(dispatcher.py_func)  # what enable_caching() does
+        path = cache.cache_path
+        if path not in _writable_dirs:
+            _writable_dirs[path] = _env.writable(path)
+        if not _writable_dirs[path]:
+            raise OSError(f"cannot write to {path}")
     except Exception as error:  # RuntimeError: no locator available; OSError
         _env.cache_fault(
             f"Numba's cache is unusable ({type(error).__name__}: {error}): kernels are "
             "compiled in memory (set NUMBA_CACHE_DIR to a writable directory to cache them)",
             disable=True,
         )
+    else:
+        dispatcher._cache = cache
 
 
 def njit(**options):
