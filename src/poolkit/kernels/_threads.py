@@ -176,8 +176,13 @@ class _Call:
         """Run by the caller after its own share: wait for the helpers that joined."""
         with self.cond:
             self.closed = True
-            while self.active:
-                self.cond.wait()
+            try:
+                while self.active:
+                    self.cond.wait()
+            except BaseException as error:  # interrupted: the helpers stop at their next chunk
+                if self.error is None:
+                    self.error = error
+                raise
         if self.error is not None:
             error, self.error = self.error, None
             raise error
