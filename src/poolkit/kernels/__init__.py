@@ -18,7 +18,9 @@ from __future__ import annotations
 
 
 def set_num_threads(n: int) -> int:
-    """Use ``n`` threads for the kernels (at least 1); returns the number set."""
+    """Use ``n`` threads for the kernels (an integer from 1 to 1024, else
+    :class:`poolkit.PoolingError`); returns the number set. Safe to call while other threads
+    run kernels: calls already running keep their thread count."""
     from poolkit.kernels import _threads
 
     return _threads.set_num_threads(n)

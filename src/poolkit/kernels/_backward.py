@@ -22,11 +22,10 @@ order (deterministic, as the reference's).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from poolkit.kernels._jit import OPTS as _OPTS
+from poolkit.kernels._jit import njit
 from poolkit.kernels._window import _u  # unsigned indices (see there)
-
-_OPTS = {"cache": True, "nogil": True, "_nrt": False, "error_model": "numpy", "boundscheck": False}
 
 
 @njit(inline="always", **_OPTS)

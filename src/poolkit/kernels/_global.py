@@ -17,11 +17,9 @@ that shows only as the sign of a zero maximum or a NaN's payload, so a plane who
 
 from __future__ import annotations
 
-from numba import njit
-
+from poolkit.kernels._jit import OPTS as _OPTS
+from poolkit.kernels._jit import njit
 from poolkit.kernels._window import _pick, _u
-
-_OPTS = {"cache": True, "nogil": True, "_nrt": False, "error_model": "numpy", "boundscheck": False}
 
 #: Interleaved partial sums (one AVX2 vector of float32, two of float64): few enough that
 #: small planes (7x7) still fill blocks.

@@ -14,9 +14,9 @@ Arrays are 5-d in the kernel's memory order (``(N, C, D, H, W)`` channels-first 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
-_OPTS = {"cache": True, "nogil": True, "_nrt": False, "error_model": "numpy", "boundscheck": False}
+from poolkit.kernels._jit import OPTS as _OPTS
+from poolkit.kernels._jit import njit
 
 
 @njit(**_OPTS)

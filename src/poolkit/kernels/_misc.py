@@ -6,9 +6,8 @@ Arrays are 5-d: ``(N, C, D, H, W)`` for the ``*_cf`` kernels and ``(N, D, H, W, 
 
 from __future__ import annotations
 
-from numba import njit
-
-_OPTS = {"cache": True, "nogil": True, "_nrt": False, "error_model": "numpy", "boundscheck": False}
+from poolkit.kernels._jit import OPTS as _OPTS
+from poolkit.kernels._jit import njit
 
 
 @njit(**_OPTS)

@@ -26,12 +26,9 @@ dtype's minimum for max, 0 for sums).
 
 from __future__ import annotations
 
-from numba import njit
-
+from poolkit.kernels._jit import OPTS as _OPTS
+from poolkit.kernels._jit import njit
 from poolkit.kernels._window import _pick
-
-_OPTS = {"cache": True, "nogil": True, "_nrt": False, "error_model": "numpy", "boundscheck": False}
-
 
 # --------------------------------------------------------------------------- row helpers
 

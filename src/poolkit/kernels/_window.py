@@ -25,10 +25,9 @@ arguments, one set per chunk.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
-_OPTS = {"cache": True, "nogil": True, "_nrt": False, "error_model": "numpy", "boundscheck": False}
-
+from poolkit.kernels._jit import OPTS as _OPTS
+from poolkit.kernels._jit import njit
 
 # --------------------------------------------------------------------------- max values
 

@@ -103,6 +103,8 @@ def precompile(dtypes=("float32", "float64"), report=print) -> dict:
     import os
 
     where = os.environ.get("NUMBA_CACHE_DIR") or "next to the package (__pycache__)"
+    if not _env.caching():
+        where = "none, nothing writable (kernels were compiled in memory only)"
     report(f"cache: {where}; user fallback {_env.cache_dir()}")
     return times
 
