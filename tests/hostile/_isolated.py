@@ -49,7 +49,8 @@ class Outcome:
     verdict: dict | None
 
     def explain(self) -> str:
-        return f"rc={self.returncode}\nstdout:\n{self.stdout[-3000:]}\nstderr:\n{self.stderr[-3000:]}"
+        out, err = self.stdout[-3000:], self.stderr[-3000:]
+        return f"rc={self.returncode}\nstdout:\n{out}\nstderr:\n{err}"
 
 
 def _limit(memory: int):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.hostile._isolated import expect_refusal, run_case
+from ._isolated import expect_refusal, run_case
 
 X1 = "np.ones((1, 1, 8), np.float32)"
 X2 = "np.ones((1, 1, 4, 4), np.float32)"
@@ -200,7 +200,7 @@ def _answer(code: str, **options) -> dict:
 
 def test_zero_d_and_numpy_integer_arguments_equal_python_ints():
     verdict = _answer(
-        f"""
+        """
         x = np.arange(64, dtype=np.float32).reshape(1, 1, 8, 8)
         plain = poolkit.max_pool2d(x, 3, 2, 1)
         spelled = poolkit.max_pool2d(x, np.array(3), np.int8(2), (np.uint64(1), np.array(1)))

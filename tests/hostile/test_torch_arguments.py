@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.hostile._isolated import expect_refusal
+from ._isolated import expect_refusal
 
 pytest.importorskip("torch")
 
