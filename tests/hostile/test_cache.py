@@ -15,7 +15,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from _isolated import run_case
+
+from ._isolated import run_case
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
