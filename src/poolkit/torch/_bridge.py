@@ -63,6 +63,8 @@ def transformed(x: torch.Tensor) -> bool:
     them; the composition is made of native torch ops, which every transform knows (forward
     AD, batching rules, higher orders), with the same results and gradient rules.
     """
+    if torch.compiler.is_compiling():
+        return False  # Dynamo traces the plain tensors of a compiled region (a graph break else)
     if torch._C._functorch.is_functorch_wrapped_tensor(x):
         return True
     return forward_ad._current_level >= 0 and forward_ad.unpack_dual(x).tangent is not None
