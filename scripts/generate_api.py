@@ -531,11 +531,6 @@ def render_api() -> str:
         "}",
         '"""Every public operator by name."""',
         "",
-        "# Their public home, for help(), repr and pickling: poolkit.max_pool2d.",
-        "for _function in OPERATORS.values():",
-        '    _function.__module__ = "poolkit"',
-        "del _function",
-        "",
     ]
     return "\n".join(lines)
 

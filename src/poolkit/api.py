@@ -2590,8 +2590,3 @@ OPERATORS: dict[str, Callable[..., Any]] = {
     "upsample_nearest3d_backward": upsample_nearest3d_backward,
 }
 """Every public operator by name."""
-
-# Their public home, for help(), repr and pickling: poolkit.max_pool2d.
-for _function in OPERATORS.values():
-    _function.__module__ = "poolkit"
-del _function
