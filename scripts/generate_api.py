@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 API_PATH = ROOT / "src" / "poolkit" / "api.py"
 INIT_PATH = ROOT / "src" / "poolkit" / "__init__.py"
+TORCH_FUNCTIONAL_PATH = ROOT / "src" / "poolkit" / "torch" / "functional.py"
 LINE_LENGTH = 100
 DIMS = (1, 2, 3)
 
@@ -459,16 +461,19 @@ def _docstring(text: str) -> list[str]:
     return [*lines, '    """']
 
 
-def _overloads(op: Operator, name: str, parameters: list[str]) -> list[str]:
-    """``return_indices``: False (the default) gives an array, True the (array, indices) pair."""
-    k = op.parameters.index("return_indices")
+def _overloads(
+    names: tuple[str, ...], name: str, parameters: list[str], single: str, pair: str
+) -> list[str]:
+    """``return_indices``: False (the default) gives one result, True the (result, indices)
+    pair, a plain ``bool`` either."""
+    k = names.index("return_indices")
     before, after = parameters[:k], parameters[k + 1 :]
     required = [p.split(" = ")[0] for p in before]
     variants = [
-        ([*before, "return_indices: Literal[False] = False", *after], ARRAY),
-        ([*before, "*", "return_indices: Literal[True]", *after], WITH_INDICES),
-        ([*required, "return_indices: Literal[True]", *after], WITH_INDICES),
-        ([*before, "return_indices: bool = False", *after], f"{ARRAY} | {WITH_INDICES}"),
+        ([*before, "return_indices: Literal[False] = False", *after], single),
+        ([*before, "*", "return_indices: Literal[True]", *after], pair),
+        ([*required, "return_indices: Literal[True]", *after], pair),
+        ([*before, "return_indices: bool = False", *after], f"{single} | {pair}"),
     ]
     lines: list[str] = []
     for variant, returns in variants:
@@ -496,7 +501,7 @@ def _function(op: Operator, n: int, backward: bool) -> list[str]:
         with_indices = "return_indices" in op.parameters
         returns = f"{ARRAY} | {WITH_INDICES}" if with_indices else ARRAY
         if with_indices:
-            lines += _overloads(op, name, parameters)
+            lines += _overloads(op.parameters, name, parameters, ARRAY, WITH_INDICES)
         doc = op.doc.format(**fields)
         function, arguments = op.forward
     lines += _signature(name, parameters, returns)
@@ -555,6 +560,312 @@ def render_init(current: str) -> str:
     return _replace_block(current, "__all__", listing)
 
 
+# ----------------------------------------------------------------- poolkit.torch.functional
+
+# The same operators for torch tensors (forwards only: autograd gives the backwards), written
+# into the marked block at the end of src/poolkit/torch/functional.py. Parameters are the
+# NumPy API's, with ``input`` for ``x`` (torch's name); bodies call the helpers defined above
+# the block in that file, with ``{n}`` for the number of spatial dims.
+TORCH_PARAMETERS = {
+    **PARAMETERS,
+    "input": ("torch.Tensor", None),
+    "indices": ("torch.Tensor", None),
+}
+TENSOR = "torch.Tensor"
+TENSOR_PAIR = "tuple[torch.Tensor, torch.Tensor]"
+
+_TORCH_WINDOW_DOC = """{title}
+
+    {body}
+    Args:
+        input: tensor ``(N, C, {sp})`` or unbatched ``(C, {sp})``.
+        kernel_size, stride, dilation: int or tuple of {n}; ``stride=None`` means kernel_size.
+        padding: int, tuple of {n} ints, {n} ``(lo, hi)`` pairs, or ``"valid"``, ``"same"``
+            (extra pad at the end, TensorFlow's SAME), ``"same_lower"``.
+        ceil_mode: round the output size up (PyTorch's rule: the last window starts inside).
+        data_format: ``"channels_last"`` for ``(N, {sp}, C)`` tensors (a view, no copy).
+
+    Shape:
+        ``out = floor((L + lo + hi - dilation*(k-1) - 1 + (ceil_mode ? s-1 : 0)) / s) + 1``
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import functional as PF
+        >>> PF.{stem}{n}d(torch.ones{shape_in}{example_args}).shape
+        torch.Size({torch_out})
+"""
+
+
+def _torch_window(stem: str, title: str, body: str, example_args: str) -> str:
+    indent = "    "
+    body = textwrap.fill(body, LINE_LENGTH, initial_indent=indent, subsequent_indent=indent)
+    return (
+        _TORCH_WINDOW_DOC.replace("{title}", title)
+        .replace("{body}", body.strip() + "\n")
+        .replace("{stem}", stem)
+        .replace("{example_args}", example_args)
+    )
+
+
+def _torch_window_body(reducer: str, keywords: str = "") -> str:
+    call = (
+        f'_first(input, {{n}}, last), "{reducer}", {{n}}, kernel_size, stride, padding, '
+        "dilation, ceil_mode"
+    )
+    if keywords:
+        call = f"{call},\n        {keywords},"
+        inner = f"        {call}\n"
+    else:
+        inner = f"        {call}\n"
+    return (
+        "    last = _is_channels_last(data_format)\n"
+        f"    out = window_pool(\n{inner}    )\n"
+        "    return _back(out, {n}, last)\n"
+    )
+
+
+_TORCH_GLOBAL_DOC = """Global {what} pooling over all {n} spatial dim(s): one number per channel.
+
+    Shape:
+        ``(N, C, {sp}) -> (N, C)``; ``keepdims=True`` keeps the spatial dims as 1.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import functional as PF
+        >>> PF.{stem}{n}d(torch.ones(2, 3, *[4] * {n}){example_args}).shape
+        torch.Size([2, 3])
+"""
+
+_TORCH_ADAPTIVE_DOC = """Adaptive {what} pooling to ``output_size`` (PyTorch's bins).
+
+    Shape:
+        ``(N, C, {sp}) -> (N, C, *output_size)``; ``None`` keeps that dim's size.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import functional as PF
+        >>> PF.adaptive_{what}_pool{n}d(torch.ones{shape_in}, 2).shape
+        torch.Size({torch_out})
+"""
+
+
+@dataclass(frozen=True)
+class TorchFunction:
+    """One ``poolkit.torch.functional`` family: ``{stem}{n}d`` for n = 1, 2, 3."""
+
+    stem: str
+    parameters: tuple[str, ...]
+    body: str
+    doc: str
+
+
+def _torch_global(reducer: str, what: str) -> TorchFunction:
+    with_p = ("p",) if reducer == "lp" else ()
+    p = "p" if with_p else "2.0"
+    return TorchFunction(
+        stem=f"global_{reducer}_pool",
+        parameters=("input", *with_p, "keepdims", "data_format"),
+        body=f'    return _global(input, "{reducer}", {{n}}, {p}, keepdims, data_format)\n',
+        doc=_TORCH_GLOBAL_DOC.replace("{what}", what)
+        .replace("{stem}", f"global_{reducer}_pool")
+        .replace("{example_args}", ", 2" if with_p else ""),
+    )
+
+
+TORCH_FUNCTIONS: tuple[TorchFunction, ...] = (
+    TorchFunction(
+        stem="max_pool",
+        parameters=("input", *WINDOW, "return_indices", "data_format"),
+        body=_torch_window_body("max", "return_indices=return_indices"),
+        doc=_torch_window(
+            "max_pool",
+            "Max pooling over {n} spatial dim(s) (PyTorch semantics).",
+            "Pads never win; ties go to the first maximum; ``return_indices=True`` also "
+            "returns int64 flat indices into each (n, c) plane, as torch does.\n",
+            ", 2",
+        ),
+    ),
+    TorchFunction(
+        stem="avg_pool",
+        parameters=("input", *WINDOW, "count_include_pad", "divisor_override", "data_format"),
+        body=_torch_window_body(
+            "avg", "count_include_pad=count_include_pad, divisor_override=divisor_override"
+        ),
+        doc=_torch_window(
+            "avg_pool",
+            "Average pooling over {n} spatial dim(s), with dilation.",
+            "``count_include_pad=None`` counts numeric pads (PyTorch) and leaves string "
+            "pads out (TensorFlow 'same'); ``divisor_override`` replaces the divisor.\n",
+            ", 2",
+        ),
+    ),
+    TorchFunction(
+        stem="sum_pool",
+        parameters=("input", *WINDOW, "data_format"),
+        body=_torch_window_body("sum"),
+        doc=_torch_window(
+            "sum_pool",
+            "Sum pooling over {n} spatial dim(s): the window total.",
+            "Pads count as 0.\n",
+            ", 2",
+        ),
+    ),
+    TorchFunction(
+        stem="lp_pool",
+        parameters=("input", "p", *WINDOW, "data_format"),
+        body=_torch_window_body("lp", "p=p"),
+        doc=_torch_window(
+            "lp_pool",
+            "Lp pooling over {n} spatial dim(s): ``(sum |x|^p)^(1/p)``.",
+            "Unlike ``torch.nn.functional.lp_pool{n}d``, which drops the absolute value "
+            "(wrong for negative input) and rescales ceil-mode edge windows, this is the "
+            "ONNX LpPool definition; the two agree for ``x >= 0`` without ceil_mode. "
+            "``p=inf`` gives the max of ``|x|``.\n",
+            ", 2, 2",
+        ),
+    ),
+    _torch_global("max", "max"),
+    _torch_global("avg", "average"),
+    _torch_global("sum", "sum"),
+    _torch_global("lp", "Lp (``(sum |x|^p)^(1/p)``)"),
+    TorchFunction(
+        stem="adaptive_max_pool",
+        parameters=("input", "output_size", "return_indices", "data_format"),
+        body=(
+            "    last = _is_channels_last(data_format)\n"
+            '    out = adaptive_pool(_first(input, {n}, last), "max", {n}, output_size, '
+            "return_indices)\n"
+            "    return _back(out, {n}, last)\n"
+        ),
+        doc=_TORCH_ADAPTIVE_DOC.replace("{what}", "max"),
+    ),
+    TorchFunction(
+        stem="adaptive_avg_pool",
+        parameters=("input", "output_size", "data_format"),
+        body=(
+            "    last = _is_channels_last(data_format)\n"
+            '    out = adaptive_pool(_first(input, {n}, last), "avg", {n}, output_size)\n'
+            "    return _back(out, {n}, last)\n"
+        ),
+        doc=_TORCH_ADAPTIVE_DOC.replace("{what}", "avg"),
+    ),
+    TorchFunction(
+        stem="max_unpool",
+        parameters=(
+            "input", "indices", "kernel_size", "stride", "padding", "output_size", "data_format"
+        ),
+        body=(
+            "    last = _is_channels_last(data_format)\n"
+            "    if last and isinstance(output_size, list | tuple) and len(output_size) > {n}:\n"
+            "        output_size = tuple(output_size)[:-1]  # a full (N, *spatial, C) shape\n"
+            "    out = max_unpool(\n"
+            "        _first(input, {n}, last), _first(indices, {n}, last), {n}, kernel_size, "
+            "stride, padding,\n"
+            "        output_size,\n"
+            "    )\n"
+            "    return _back(out, {n}, last)\n"
+        ),
+        doc="""Partial inverse of ``max_pool{n}d``: values back at their indices, 0 elsewhere.
+
+    ``indices`` are the flat per-plane indices ``max_pool{n}d(..., return_indices=True)``
+    returns.
+
+    Shape:
+        ``(L_in - 1)*stride - lo - hi + kernel_size`` per dim unless ``output_size``
+        (spatial, or a full shape) says otherwise.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import functional as PF
+        >>> y, i = PF.max_pool{n}d(torch.rand{shape_in}, 2, return_indices=True)
+        >>> PF.max_unpool{n}d(y, i, 2).shape
+        torch.Size({torch_in})
+""",
+    ),
+    TorchFunction(
+        stem="upsample_nearest",
+        parameters=("input", "scale_factor", "data_format"),
+        body=(
+            "    last = _is_channels_last(data_format)\n"
+            "    return _back(upsample(_first(input, {n}, last), {n}, scale_factor), {n}, last)\n"
+        ),
+        doc="""Nearest-neighbour upsampling by integer ``scale_factor`` (Keras UpSampling{n}D).
+
+    Shape:
+        ``(N, C, {sp}) -> (N, C, *(size * scale_factor))``
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import functional as PF
+        >>> PF.upsample_nearest{n}d(torch.ones{shape_in}, 2).shape
+        torch.Size({torch_up})
+""",
+    ),
+)
+
+
+def _torch_fields(n: int) -> dict[str, str]:
+    fields = {key: str(value) for key, value in _fields(n).items() if key != "args"}
+    fields["torch_in"] = str([1, 1, *[4] * n])
+    fields["torch_out"] = str([1, 1, *[2] * n])
+    fields["torch_up"] = str([1, 1, *[8] * n])
+    return fields
+
+
+def _fill(template: str, fields: dict[str, str]) -> str:
+    for key, value in fields.items():
+        template = template.replace("{" + key + "}", value)
+    return template
+
+
+def _torch_function(function: TorchFunction, n: int) -> list[str]:
+    fields = _torch_fields(n)
+    name = f"{function.stem}{n}d"
+    parameters = []
+    for parameter in function.parameters:
+        annotation, default = TORCH_PARAMETERS[parameter]
+        if function.stem == "max_unpool" and parameter == "output_size":
+            annotation, default = "Size | None", "None"
+        parameters.append(
+            f"{parameter}: {annotation}"
+            if default is None
+            else f"{parameter}: {annotation} = {default}"
+        )
+    lines: list[str] = []
+    returns = TENSOR
+    if "return_indices" in function.parameters:
+        lines += _overloads(function.parameters, name, parameters, TENSOR, TENSOR_PAIR)
+        returns = f"{TENSOR} | {TENSOR_PAIR}"
+    lines += _signature(name, parameters, returns)
+    lines += _docstring(_fill(function.doc, fields))
+    lines += _fill(function.body, fields).rstrip("\n").split("\n")
+    return lines
+
+
+def torch_functional_names() -> list[str]:
+    return [f"{function.stem}{n}d" for function in TORCH_FUNCTIONS for n in DIMS]
+
+
+def render_torch_functional(current: str) -> str:
+    """``src/poolkit/torch/functional.py`` with its generated block rewritten."""
+    lines: list[str] = [""]
+    for function in TORCH_FUNCTIONS:
+        for n in DIMS:
+            lines += [*_torch_function(function, n), "", ""]
+    names = torch_functional_names()
+    lines += [
+        "FUNCTIONS: dict[str, Callable[..., Any]] = {",
+        *(f'    "{name}": {name},' for name in names),
+        "}",
+        '"""Every public function by name."""',
+        "",
+        "__all__ = [",
+        *(f'    "{name}",' for name in sorted(names)),
+        "]",
+    ]
+    return _replace_block(current, "public functions", lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="only check the files are current")
@@ -563,6 +874,7 @@ def main(argv: list[str] | None = None) -> int:
     for path, text in (
         (API_PATH, render_api()),
         (INIT_PATH, render_init(INIT_PATH.read_text())),
+        (TORCH_FUNCTIONAL_PATH, render_torch_functional(TORCH_FUNCTIONAL_PATH.read_text())),
     ):
         if path.read_text() != text:
             stale.append(path)

@@ -78,3 +78,17 @@ def test_the_package_is_marked_typed_and_ships_the_marker():
     assert (ROOT / "src" / "poolkit" / "py.typed").is_file()
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert "py.typed" in pyproject["tool"]["setuptools"]["package-data"]["poolkit"]
+
+
+def test_torch_functional_is_what_the_generator_writes(generator):
+    path = ROOT / "src" / "poolkit" / "torch" / "functional.py"
+    current = path.read_text()
+    assert current == generator.render_torch_functional(current), (
+        "the generated block of src/poolkit/torch/functional.py is out of date: "
+        "run python scripts/generate_api.py"
+    )
+    names = generator.torch_functional_names()
+    assert len(names) == 36
+    for name in names:
+        assert f"\ndef {name}(" in current
+    assert "globals()" not in current
