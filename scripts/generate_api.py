@@ -15,6 +15,7 @@ checks the checked-in files are identical to what they return.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import textwrap
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 API_PATH = ROOT / "src" / "poolkit" / "api.py"
 INIT_PATH = ROOT / "src" / "poolkit" / "__init__.py"
 TORCH_FUNCTIONAL_PATH = ROOT / "src" / "poolkit" / "torch" / "functional.py"
+TORCH_MODULES_PATH = ROOT / "src" / "poolkit" / "torch" / "modules.py"
+TORCH_INIT_PATH = ROOT / "src" / "poolkit" / "torch" / "__init__.py"
 LINE_LENGTH = 100
 DIMS = (1, 2, 3)
 
@@ -82,6 +85,19 @@ _BACKWARD_DOC = """Gradient of :func:`poolkit.{forward}` with respect to ``x``.
         >>> import numpy as np, poolkit
 {example}
 """
+
+
+def _wrap(text: str, initial_indent: str, subsequent_indent: str) -> str:
+    """``textwrap.fill`` to the line length, never breaking inside a ````literal````."""
+    protected = re.sub(r"``[^`]*``", lambda m: m.group(0).replace(" ", "\0"), text)
+    wrapped = textwrap.fill(
+        protected,
+        LINE_LENGTH,
+        initial_indent=initial_indent,
+        subsequent_indent=subsequent_indent,
+        break_on_hyphens=False,
+    )
+    return wrapped.replace("\0", " ")
 
 
 @dataclass(frozen=True)
@@ -598,7 +614,7 @@ _TORCH_WINDOW_DOC = """{title}
 
 def _torch_window(stem: str, title: str, body: str, example_args: str) -> str:
     indent = "    "
-    body = textwrap.fill(body, LINE_LENGTH, initial_indent=indent, subsequent_indent=indent)
+    body = _wrap(body, indent, indent)
     return (
         _TORCH_WINDOW_DOC.replace("{title}", title)
         .replace("{body}", body.strip() + "\n")
@@ -866,6 +882,232 @@ def render_torch_functional(current: str) -> str:
     return _replace_block(current, "public functions", lines)
 
 
+# -------------------------------------------------------------------- poolkit.torch.modules
+
+# The layers, as class statements, written into the marked block at the end of
+# src/poolkit/torch/modules.py; their forwards live in the mixins above that block. A drop-in
+# layer subclasses the torch.nn class of its name and keeps its constructor.
+_DROP_IN_DOC = """{summary}
+
+    Shape:
+        ``(N, C, {sp})`` or ``(C, {sp})`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import {name}
+        >>> layer = {name}({example_args})
+"""
+
+_SUM_DOC = """Sum pooling over {n} spatial dim(s): the window total (pads count 0).
+
+    Args: ``kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False`` as in
+    ``MaxPool{n}d`` (padding may be a string or ``(lo, hi)`` pairs).
+
+    Shape:
+        ``(N, C, {sp}) -> (N, C, *out)`` with ``out`` as for max pooling.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import {name}
+        >>> {name}(2)(torch.ones(1, 1, *[4] * {n})).flatten()[0].item()
+        {sum_value}
+"""
+
+_GLOBAL_LAYER_DOC = """Global {word} pooling: one number per channel.
+
+    Shape:
+        ``(N, C, {sp}) -> (N, C)``, or ``(N, C, {ones})`` with ``keepdim=True``;
+        unbatched ``(C, {sp}) -> (C,)``.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import {name}
+        >>> {name}()(torch.ones(2, 3, *[4] * {n})).shape
+        torch.Size([2, 3])
+"""
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One ``poolkit.torch`` layer family: ``{stem}{n}d`` for n = 1, 2, 3.
+
+    ``bases`` and ``init`` (the ``__init__`` parameters and body, or none: inherited) are
+    templates over ``{n}``; ``attributes`` are class attributes besides ``_n``.
+    """
+
+    stem: str
+    bases: str
+    doc: str
+    init: tuple[tuple[str, ...], str] | None = None
+    attributes: tuple[str, ...] = ()
+    example_args: str = ""
+
+
+_MAX_INIT = (
+    ("kernel_size: Size", "stride: Size | None = None", "padding: Padding = 0",
+     "dilation: Size = 1", "return_indices: bool = False", "ceil_mode: bool = False"),
+    "nn.MaxPool{n}d.__init__(\n"
+    "    self, kernel_size, stride, padding, dilation, return_indices, ceil_mode\n"
+    ")\n",
+)  # fmt: skip
+_AVG_PARAMETERS = (
+    "kernel_size: Size", "stride: Size | None = None", "padding: Padding = 0",
+    "ceil_mode: bool = False", "count_include_pad: bool | None = None",
+    "divisor_override: SupportsIndex | None = None", "*", "dilation: Size = 1",
+)  # fmt: skip
+_AVG_INIT_1D = (
+    _AVG_PARAMETERS,
+    "if divisor_override is not None:\n"
+    '    raise TypeError("AvgPool1d has no divisor_override (torch.nn.AvgPool1d neither)")\n'
+    "nn.AvgPool1d.__init__(self, kernel_size, stride, padding, ceil_mode)\n"
+    "self._init_extras(dilation, count_include_pad)\n",
+)
+_AVG_INIT = (
+    _AVG_PARAMETERS,
+    "nn.AvgPool{n}d.__init__(\n"
+    "    self, kernel_size, stride, padding, ceil_mode, True, divisor_override\n"
+    ")\n"
+    "self._init_extras(dilation, count_include_pad)\n",
+)
+_LP_INIT = (
+    ("norm_type: SupportsFloat", "kernel_size: Size", "stride: Size | None = None",
+     "ceil_mode: bool = False", "*", "padding: Padding = 0", "dilation: Size = 1"),
+    "nn.LPPool{n}d.__init__(self, norm_type, kernel_size, stride, ceil_mode)\n"
+    "self.padding = padding\n"
+    "self.dilation = dilation\n",
+)  # fmt: skip
+
+
+LAYERS: tuple[Layer, ...] = (
+    Layer(
+        stem="MaxPool",
+        bases="_MaxPool, nn.MaxPool{n}d",
+        init=_MAX_INIT,
+        doc="Drop-in ``torch.nn.MaxPool{n}d`` on poolkit's kernels; padding may also be a "
+        "string or ``(lo, hi)`` pairs.",
+        example_args="3, 2, padding=1",
+    ),
+    Layer(
+        stem="AvgPool",
+        bases="_AvgPool, nn.AvgPool{n}d",
+        init=_AVG_INIT,
+        doc="Drop-in ``torch.nn.AvgPool{n}d`` plus ``dilation`` and string/``(lo, hi)`` "
+        "padding; ``count_include_pad=None`` (default) is True for numeric padding, False for "
+        "strings.",
+        example_args="2, padding='same', dilation=1",
+    ),
+    Layer(
+        stem="LPPool",
+        bases="_LPPool, nn.LPPool{n}d",
+        init=_LP_INIT,
+        doc="``torch.nn.LPPool{n}d`` computed as ``(sum |x|^p)^(1/p)`` (ONNX LpPool), plus "
+        "``padding`` and ``dilation``. torch drops the absolute value and rescales ceil-mode "
+        "edge windows: equal for ``x >= 0`` without ceil-mode overhang.",
+        example_args="2, 2",
+    ),
+    Layer(
+        stem="AdaptiveMaxPool",
+        bases="_AdaptiveMax, nn.AdaptiveMaxPool{n}d",
+        doc="Drop-in ``torch.nn.AdaptiveMaxPool{n}d`` on poolkit's kernels.",
+        example_args="1",
+    ),
+    Layer(
+        stem="AdaptiveAvgPool",
+        bases="_AdaptiveAvg, nn.AdaptiveAvgPool{n}d",
+        doc="Drop-in ``torch.nn.AdaptiveAvgPool{n}d`` on poolkit's kernels.",
+        example_args="1",
+    ),
+    Layer(
+        stem="MaxUnpool",
+        bases="_MaxUnpool, nn.MaxUnpool{n}d",
+        doc="Drop-in ``torch.nn.MaxUnpool{n}d`` on poolkit's kernels.",
+        example_args="2",
+    ),
+    Layer(stem="SumPool", bases="_SumPoolNd", doc=_SUM_DOC),
+    Layer(
+        stem="GlobalMaxPool",
+        bases="_GlobalPoolNd",
+        doc=_GLOBAL_LAYER_DOC.replace("{word}", "max"),
+        attributes=('_reducer = "max"',),
+    ),
+    Layer(
+        stem="GlobalAvgPool",
+        bases="_GlobalPoolNd",
+        doc=_GLOBAL_LAYER_DOC.replace("{word}", "avg"),
+        attributes=('_reducer = "avg"',),
+    ),
+)
+
+
+def _layer_doc(layer: Layer, n: int) -> str:
+    name = f"{layer.stem}{n}d"
+    fields = {
+        "n": str(n),
+        "sp": _SPATIAL[n],
+        "name": name,
+        "example_args": layer.example_args,
+        "sum_value": str(float(2**n)),
+        "ones": ", ".join("1" * n),
+    }
+    if layer.doc.startswith(("Sum pooling", "Global ")):
+        return _fill(layer.doc, fields)
+    opening = '    """'
+    summary = _wrap(_fill(layer.doc, fields), opening, "    ").removeprefix(opening)
+    return _fill(_DROP_IN_DOC.replace("{summary}", summary), fields)
+
+
+def _layer(layer: Layer, n: int) -> list[str]:
+    name = f"{layer.stem}{n}d"
+    bases = layer.bases.replace("{n}", str(n))
+    lines = [f"class {name}({bases}):", *_docstring(_layer_doc(layer, n)), ""]
+    lines += [f"    _n = {n}", *(f"    {attribute}" for attribute in layer.attributes)]
+    init = layer.init
+    if layer.stem == "AvgPool" and n == 1:
+        init = _AVG_INIT_1D
+    if init is not None:
+        parameters, body = init
+        lines += ["", "    def __init__(", "        self,"]
+        lines += [f"        {p}," for p in parameters]
+        lines += ["    ) -> None:"]
+        body_lines = body.replace("{n}", str(n)).rstrip("\n").split("\n")
+        lines += [f"        {line}" for line in body_lines]
+    return lines
+
+
+def layer_names() -> list[str]:
+    return [f"{layer.stem}{n}d" for n in DIMS for layer in LAYERS]
+
+
+def render_torch_modules(current: str) -> str:
+    """``src/poolkit/torch/modules.py`` with its generated block rewritten."""
+    lines: list[str] = [""]
+    for n in DIMS:
+        for layer in LAYERS:
+            lines += [*_layer(layer, n), "", ""]
+    names = layer_names()
+    lines += [
+        "MODULES: dict[str, type[nn.Module]] = {",
+        *(f'    "{name}": {name},' for name in names),
+        "}",
+        '"""Every layer by name."""',
+        "",
+        "__all__ = [",
+        *(f'    "{name}",' for name in sorted(names)),
+        "]",
+    ]
+    return _replace_block(current, "layers", lines)
+
+
+def render_torch_init(current: str) -> str:
+    """``src/poolkit/torch/__init__.py`` with its explicit re-exports of the layers rewritten."""
+    names = sorted(layer_names())
+    imports = [*(f"from poolkit.torch.modules import {name} as {name}" for name in names), ""]
+    listing = ["__all__ = [", *(f'    "{name}",' for name in names), "]"]
+    current = _replace_block(current, "imports", imports)
+    return _replace_block(current, "__all__", listing)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="only check the files are current")
@@ -875,6 +1117,8 @@ def main(argv: list[str] | None = None) -> int:
         (API_PATH, render_api()),
         (INIT_PATH, render_init(INIT_PATH.read_text())),
         (TORCH_FUNCTIONAL_PATH, render_torch_functional(TORCH_FUNCTIONAL_PATH.read_text())),
+        (TORCH_MODULES_PATH, render_torch_modules(TORCH_MODULES_PATH.read_text())),
+        (TORCH_INIT_PATH, render_torch_init(TORCH_INIT_PATH.read_text())),
     ):
         if path.read_text() != text:
             stale.append(path)

@@ -92,3 +92,22 @@ def test_torch_functional_is_what_the_generator_writes(generator):
     for name in names:
         assert f"\ndef {name}(" in current
     assert "globals()" not in current
+
+
+def test_torch_layers_are_what_the_generator_writes(generator):
+    modules = (ROOT / "src" / "poolkit" / "torch" / "modules.py").read_text()
+    init = (ROOT / "src" / "poolkit" / "torch" / "__init__.py").read_text()
+    assert modules == generator.render_torch_modules(modules), (
+        "the generated block of src/poolkit/torch/modules.py is out of date: "
+        "run python scripts/generate_api.py"
+    )
+    assert init == generator.render_torch_init(init), (
+        "the generated blocks of src/poolkit/torch/__init__.py are out of date: "
+        "run python scripts/generate_api.py"
+    )
+    names = generator.layer_names()
+    assert len(names) == 27
+    for name in names:
+        assert f"\nclass {name}(" in modules
+        assert f"\nfrom poolkit.torch.modules import {name} as {name}\n" in init
+    assert "globals()" not in modules + init and "type(name" not in modules
