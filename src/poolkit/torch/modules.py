@@ -108,7 +108,14 @@ class _MaxUnpool:
 class _SumPoolNd(nn.Module):
     _n = 0
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    def __init__(
+        self,
+        kernel_size: Size,
+        stride: Size | None = None,
+        padding: Padding = 0,
+        dilation: Size = 1,
+        ceil_mode: bool = False,
+    ) -> None:
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
@@ -139,7 +146,7 @@ class _GlobalPoolNd(nn.Module):
     _n = 0
     _reducer = ""
 
-    def __init__(self, keepdim=False):
+    def __init__(self, keepdim: bool = False) -> None:
         super().__init__()
         self.keepdim = keepdim
 
