@@ -1,15 +1,20 @@
-"""Write poolkit's public NumPy API, ``src/poolkit/api.py``, from the one table below.
+"""Write poolkit's public API as real source, from the tables below.
 
-Every public operator (``max_pool1d`` ... ``upsample_nearest3d_backward``) is a real ``def`` in
-the generated file, so grep, mypy, jedi and ``help()`` all read the same source; this script
-is the single place where their names, parameters, defaults, annotations and docs are written.
-It also rewrites the marked block of explicit re-exports in ``src/poolkit/__init__.py``.
+``OPERATORS`` -> ``src/poolkit/api.py``: every NumPy operator (``max_pool1d`` ...
+``upsample_nearest3d_backward``) as an annotated ``def``, plus the explicit re-exports and
+``__all__`` in the marked blocks of ``src/poolkit/__init__.py``. ``TORCH_FUNCTIONS`` -> the
+marked block of ``src/poolkit/torch/functional.py``; ``LAYERS`` -> the marked block of
+``src/poolkit/torch/modules.py`` (class statements) and the re-exports in
+``src/poolkit/torch/__init__.py``. grep, mypy, jedi and ``help()`` then all read the same
+source, and this script is the one place where names, parameters, defaults, annotations and
+docs are written (once for the 1-, 2- and 3-d families). Outside the marked blocks, the
+hand-written files are left as they are.
 
-    python scripts/generate_api.py           # rewrite both files
-    python scripts/generate_api.py --check   # exit 1 if either is out of date
+    python scripts/generate_api.py           # rewrite whatever is out of date
+    python scripts/generate_api.py --check   # exit 1 if any file is out of date
 
-``tests/test_generated.py`` runs :func:`render_api` and :func:`render_init` in memory and
-checks the checked-in files are identical to what they return.
+``tests/test_generated.py`` runs the ``render_*`` functions in memory and checks the
+checked-in files are identical to what they return.
 """
 
 from __future__ import annotations
@@ -630,9 +635,7 @@ def _torch_window_body(reducer: str, keywords: str = "") -> str:
     )
     if keywords:
         call = f"{call},\n        {keywords},"
-        inner = f"        {call}\n"
-    else:
-        inner = f"        {call}\n"
+    inner = f"        {call}\n"
     return (
         "    last = _is_channels_last(data_format)\n"
         f"    out = window_pool(\n{inner}    )\n"
