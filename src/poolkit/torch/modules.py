@@ -15,17 +15,12 @@ torch.Size([1, 1, 3, 3])
 
 from __future__ import annotations
 
+from typing import SupportsFloat, SupportsIndex
+
 from torch import nn
 
+from poolkit.api import Padding, Size
 from poolkit.torch import functional as PF
-
-_MAX = {1: nn.MaxPool1d, 2: nn.MaxPool2d, 3: nn.MaxPool3d}
-_AVG = {1: nn.AvgPool1d, 2: nn.AvgPool2d, 3: nn.AvgPool3d}
-_LP = {1: nn.LPPool1d, 2: nn.LPPool2d, 3: nn.LPPool3d}
-_AMAX = {1: nn.AdaptiveMaxPool1d, 2: nn.AdaptiveMaxPool2d, 3: nn.AdaptiveMaxPool3d}
-_AAVG = {1: nn.AdaptiveAvgPool1d, 2: nn.AdaptiveAvgPool2d, 3: nn.AdaptiveAvgPool3d}
-_UNPOOL = {1: nn.MaxUnpool1d, 2: nn.MaxUnpool2d, 3: nn.MaxUnpool3d}
-_SP = {1: "L", 2: "H, W", 3: "D, H, W"}
 
 
 class _MaxPool:
@@ -110,89 +105,17 @@ class _MaxUnpool:
         )
 
 
-def _make(n: int) -> dict:
-    def max_init(
-        self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
-        ceil_mode=False,
-    ):  # fmt: skip
-        _MAX[n].__init__(self, kernel_size, stride, padding, dilation, return_indices, ceil_mode)
-
-    def avg_init(
-        self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=None,
-        divisor_override=None, *, dilation=1,
-    ):  # fmt: skip
-        if n == 1:
-            if divisor_override is not None:
-                raise TypeError("AvgPool1d has no divisor_override (torch.nn.AvgPool1d neither)")
-            _AVG[n].__init__(self, kernel_size, stride, padding, ceil_mode)
-        else:
-            _AVG[n].__init__(self, kernel_size, stride, padding, ceil_mode, True, divisor_override)
-        self._init_extras(dilation, count_include_pad)
-
-    def lp_init(self, norm_type, kernel_size, stride=None, ceil_mode=False, *, padding=0,
-                dilation=1):  # fmt: skip
-        _LP[n].__init__(self, norm_type, kernel_size, stride, ceil_mode)
-        self.padding = padding
-        self.dilation = dilation
-
-    sp = _SP[n]
-    classes = {}
-    specs = [
-        ("MaxPool", _MaxPool, _MAX[n], max_init,
-         f"Drop-in ``torch.nn.MaxPool{n}d`` on poolkit's kernels; padding may also be a string "
-         f"or ``(lo, hi)`` pairs."),
-        ("AvgPool", _AvgPool, _AVG[n], avg_init,
-         f"Drop-in ``torch.nn.AvgPool{n}d`` plus ``dilation`` and string/``(lo, hi)`` padding; "
-         f"``count_include_pad=None`` (default) is True for numeric padding, False for strings."),
-        ("LPPool", _LPPool, _LP[n], lp_init,
-         f"``torch.nn.LPPool{n}d`` computed as ``(sum |x|^p)^(1/p)`` (ONNX LpPool), plus "
-         f"``padding`` and ``dilation``. torch drops the absolute value and rescales ceil-mode "
-         f"edge windows: equal for ``x >= 0`` without ceil-mode overhang."),
-        ("AdaptiveMaxPool", _AdaptiveMax, _AMAX[n], None,
-         f"Drop-in ``torch.nn.AdaptiveMaxPool{n}d`` on poolkit's kernels."),
-        ("AdaptiveAvgPool", _AdaptiveAvg, _AAVG[n], None,
-         f"Drop-in ``torch.nn.AdaptiveAvgPool{n}d`` on poolkit's kernels."),
-        ("MaxUnpool", _MaxUnpool, _UNPOOL[n], None,
-         f"Drop-in ``torch.nn.MaxUnpool{n}d`` on poolkit's kernels."),
-    ]  # fmt: skip
-    for stem, mixin, base, init, summary in specs:
-        name = f"{stem}{n}d"
-        namespace = {
-            "__module__": __name__,
-            "__qualname__": name,
-            "_n": n,
-            "__doc__": f"""{summary}
-
-    Shape:
-        ``(N, C, {sp})`` or ``(C, {sp})`` in, same rank out; channels_last stays channels_last.
-
-    Example:
-        >>> import torch
-        >>> from poolkit.torch import {name}
-        >>> layer = {name}({_EXAMPLE_ARGS[stem]})
-""",
-        }
-        if init is not None:
-            init.__qualname__ = f"{name}.__init__"
-            namespace["__init__"] = init
-        classes[name] = type(name, (mixin, base), namespace)
-    return classes
-
-
-_EXAMPLE_ARGS = {
-    "MaxPool": "3, 2, padding=1",
-    "AvgPool": "2, padding='same', dilation=1",
-    "LPPool": "2, 2",
-    "AdaptiveMaxPool": "1",
-    "AdaptiveAvgPool": "1",
-    "MaxUnpool": "2",
-}
-
-
 class _SumPoolNd(nn.Module):
     _n = 0
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    def __init__(
+        self,
+        kernel_size: Size,
+        stride: Size | None = None,
+        padding: Padding = 0,
+        dilation: Size = 1,
+        ceil_mode: bool = False,
+    ) -> None:
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
@@ -223,7 +146,7 @@ class _GlobalPoolNd(nn.Module):
     _n = 0
     _reducer = ""
 
-    def __init__(self, keepdim=False):
+    def __init__(self, keepdim: bool = False) -> None:
         super().__init__()
         self.keepdim = keepdim
 
@@ -234,64 +157,664 @@ class _GlobalPoolNd(nn.Module):
         return f"keepdim={self.keepdim}"
 
 
-def _make_new(n: int) -> dict:
-    sp = _SP[n]
-    classes = {}
-    name = f"SumPool{n}d"
-    classes[name] = type(
-        name,
-        (_SumPoolNd,),
-        {
-            "__module__": __name__,
-            "__qualname__": name,
-            "_n": n,
-            "__doc__": f"""Sum pooling over {n} spatial dim(s): the window total (pads count 0).
+# --------------------------------------------------------------------------- the layers
+# One class statement per layer and dimension, written by scripts/generate_api.py from its
+# LAYERS table.
+
+# BEGIN generated by scripts/generate_api.py (layers): do not edit
+
+class MaxPool1d(_MaxPool, nn.MaxPool1d):
+    """Drop-in ``torch.nn.MaxPool1d`` on poolkit's kernels; padding may also be a string or
+    ``(lo, hi)`` pairs.
+
+    Shape:
+        ``(N, C, L)`` or ``(C, L)`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import MaxPool1d
+        >>> layer = MaxPool1d(3, 2, padding=1)
+    """
+
+    _n = 1
+
+    def __init__(
+        self,
+        kernel_size: Size,
+        stride: Size | None = None,
+        padding: Padding = 0,
+        dilation: Size = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
+        nn.MaxPool1d.__init__(
+            self, kernel_size, stride, padding, dilation, return_indices, ceil_mode
+        )
+
+
+class AvgPool1d(_AvgPool, nn.AvgPool1d):
+    """Drop-in ``torch.nn.AvgPool1d`` plus ``dilation`` and string/``(lo, hi)`` padding;
+    ``count_include_pad=None`` (default) is True for numeric padding, False for strings.
+
+    Shape:
+        ``(N, C, L)`` or ``(C, L)`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import AvgPool1d
+        >>> layer = AvgPool1d(2, padding='same', dilation=1)
+    """
+
+    _n = 1
+
+    def __init__(
+        self,
+        kernel_size: Size,
+        stride: Size | None = None,
+        padding: Padding = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool | None = None,
+        divisor_override: SupportsIndex | None = None,
+        *,
+        dilation: Size = 1,
+    ) -> None:
+        if divisor_override is not None:
+            raise TypeError("AvgPool1d has no divisor_override (torch.nn.AvgPool1d neither)")
+        nn.AvgPool1d.__init__(self, kernel_size, stride, padding, ceil_mode)
+        self._init_extras(dilation, count_include_pad)
+
+
+class LPPool1d(_LPPool, nn.LPPool1d):
+    """``torch.nn.LPPool1d`` computed as ``(sum |x|^p)^(1/p)`` (ONNX LpPool), plus ``padding`` and
+    ``dilation``. torch drops the absolute value and rescales ceil-mode edge windows: equal for
+    ``x >= 0`` without ceil-mode overhang.
+
+    Shape:
+        ``(N, C, L)`` or ``(C, L)`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import LPPool1d
+        >>> layer = LPPool1d(2, 2)
+    """
+
+    _n = 1
+
+    def __init__(
+        self,
+        norm_type: SupportsFloat,
+        kernel_size: Size,
+        stride: Size | None = None,
+        ceil_mode: bool = False,
+        *,
+        padding: Padding = 0,
+        dilation: Size = 1,
+    ) -> None:
+        nn.LPPool1d.__init__(self, norm_type, kernel_size, stride, ceil_mode)
+        self.padding = padding
+        self.dilation = dilation
+
+
+class AdaptiveMaxPool1d(_AdaptiveMax, nn.AdaptiveMaxPool1d):
+    """Drop-in ``torch.nn.AdaptiveMaxPool1d`` on poolkit's kernels.
+
+    Shape:
+        ``(N, C, L)`` or ``(C, L)`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import AdaptiveMaxPool1d
+        >>> layer = AdaptiveMaxPool1d(1)
+    """
+
+    _n = 1
+
+
+class AdaptiveAvgPool1d(_AdaptiveAvg, nn.AdaptiveAvgPool1d):
+    """Drop-in ``torch.nn.AdaptiveAvgPool1d`` on poolkit's kernels.
+
+    Shape:
+        ``(N, C, L)`` or ``(C, L)`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import AdaptiveAvgPool1d
+        >>> layer = AdaptiveAvgPool1d(1)
+    """
+
+    _n = 1
+
+
+class MaxUnpool1d(_MaxUnpool, nn.MaxUnpool1d):
+    """Drop-in ``torch.nn.MaxUnpool1d`` on poolkit's kernels.
+
+    Shape:
+        ``(N, C, L)`` or ``(C, L)`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import MaxUnpool1d
+        >>> layer = MaxUnpool1d(2)
+    """
+
+    _n = 1
+
+
+class SumPool1d(_SumPoolNd):
+    """Sum pooling over 1 spatial dim(s): the window total (pads count 0).
 
     Args: ``kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False`` as in
-    ``MaxPool{n}d`` (padding may be a string or ``(lo, hi)`` pairs).
+    ``MaxPool1d`` (padding may be a string or ``(lo, hi)`` pairs).
 
     Shape:
-        ``(N, C, {sp}) -> (N, C, *out)`` with ``out`` as for max pooling.
+        ``(N, C, L) -> (N, C, *out)`` with ``out`` as for max pooling.
 
     Example:
         >>> import torch
-        >>> from poolkit.torch import {name}
-        >>> {name}(2)(torch.ones(1, 1, *[4] * {n})).flatten()[0].item()
-        {float(2**n)}
-""",
-        },
-    )
-    for reducer, word in (("max", "Max"), ("avg", "Avg")):
-        name = f"Global{word}Pool{n}d"
-        classes[name] = type(
-            name,
-            (_GlobalPoolNd,),
-            {
-                "__module__": __name__,
-                "__qualname__": name,
-                "_n": n,
-                "_reducer": reducer,
-                "__doc__": f"""Global {word.lower()} pooling: one number per channel.
+        >>> from poolkit.torch import SumPool1d
+        >>> SumPool1d(2)(torch.ones(1, 1, *[4] * 1)).flatten()[0].item()
+        2.0
+    """
+
+    _n = 1
+
+
+class GlobalMaxPool1d(_GlobalPoolNd):
+    """Global max pooling: one number per channel.
 
     Shape:
-        ``(N, C, {sp}) -> (N, C)``, or ``(N, C, {", ".join("1" * n)})`` with ``keepdim=True``;
-        unbatched ``(C, {sp}) -> (C,)``.
+        ``(N, C, L) -> (N, C)``, or ``(N, C, 1)`` with ``keepdim=True``;
+        unbatched ``(C, L) -> (C,)``.
 
     Example:
         >>> import torch
-        >>> from poolkit.torch import {name}
-        >>> {name}()(torch.ones(2, 3, *[4] * {n})).shape
+        >>> from poolkit.torch import GlobalMaxPool1d
+        >>> GlobalMaxPool1d()(torch.ones(2, 3, *[4] * 1)).shape
         torch.Size([2, 3])
-""",
-            },
+    """
+
+    _n = 1
+    _reducer = "max"
+
+
+class GlobalAvgPool1d(_GlobalPoolNd):
+    """Global avg pooling: one number per channel.
+
+    Shape:
+        ``(N, C, L) -> (N, C)``, or ``(N, C, 1)`` with ``keepdim=True``;
+        unbatched ``(C, L) -> (C,)``.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import GlobalAvgPool1d
+        >>> GlobalAvgPool1d()(torch.ones(2, 3, *[4] * 1)).shape
+        torch.Size([2, 3])
+    """
+
+    _n = 1
+    _reducer = "avg"
+
+
+class MaxPool2d(_MaxPool, nn.MaxPool2d):
+    """Drop-in ``torch.nn.MaxPool2d`` on poolkit's kernels; padding may also be a string or
+    ``(lo, hi)`` pairs.
+
+    Shape:
+        ``(N, C, H, W)`` or ``(C, H, W)`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import MaxPool2d
+        >>> layer = MaxPool2d(3, 2, padding=1)
+    """
+
+    _n = 2
+
+    def __init__(
+        self,
+        kernel_size: Size,
+        stride: Size | None = None,
+        padding: Padding = 0,
+        dilation: Size = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
+        nn.MaxPool2d.__init__(
+            self, kernel_size, stride, padding, dilation, return_indices, ceil_mode
         )
-    return classes
 
 
-MODULES: dict = {}
-for _n in (1, 2, 3):
-    MODULES.update(_make(_n))
-    MODULES.update(_make_new(_n))
-globals().update(MODULES)
+class AvgPool2d(_AvgPool, nn.AvgPool2d):
+    """Drop-in ``torch.nn.AvgPool2d`` plus ``dilation`` and string/``(lo, hi)`` padding;
+    ``count_include_pad=None`` (default) is True for numeric padding, False for strings.
 
-__all__ = sorted(MODULES)
+    Shape:
+        ``(N, C, H, W)`` or ``(C, H, W)`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import AvgPool2d
+        >>> layer = AvgPool2d(2, padding='same', dilation=1)
+    """
+
+    _n = 2
+
+    def __init__(
+        self,
+        kernel_size: Size,
+        stride: Size | None = None,
+        padding: Padding = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool | None = None,
+        divisor_override: SupportsIndex | None = None,
+        *,
+        dilation: Size = 1,
+    ) -> None:
+        nn.AvgPool2d.__init__(
+            self, kernel_size, stride, padding, ceil_mode, True, divisor_override
+        )
+        self._init_extras(dilation, count_include_pad)
+
+
+class LPPool2d(_LPPool, nn.LPPool2d):
+    """``torch.nn.LPPool2d`` computed as ``(sum |x|^p)^(1/p)`` (ONNX LpPool), plus ``padding`` and
+    ``dilation``. torch drops the absolute value and rescales ceil-mode edge windows: equal for
+    ``x >= 0`` without ceil-mode overhang.
+
+    Shape:
+        ``(N, C, H, W)`` or ``(C, H, W)`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import LPPool2d
+        >>> layer = LPPool2d(2, 2)
+    """
+
+    _n = 2
+
+    def __init__(
+        self,
+        norm_type: SupportsFloat,
+        kernel_size: Size,
+        stride: Size | None = None,
+        ceil_mode: bool = False,
+        *,
+        padding: Padding = 0,
+        dilation: Size = 1,
+    ) -> None:
+        nn.LPPool2d.__init__(self, norm_type, kernel_size, stride, ceil_mode)
+        self.padding = padding
+        self.dilation = dilation
+
+
+class AdaptiveMaxPool2d(_AdaptiveMax, nn.AdaptiveMaxPool2d):
+    """Drop-in ``torch.nn.AdaptiveMaxPool2d`` on poolkit's kernels.
+
+    Shape:
+        ``(N, C, H, W)`` or ``(C, H, W)`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import AdaptiveMaxPool2d
+        >>> layer = AdaptiveMaxPool2d(1)
+    """
+
+    _n = 2
+
+
+class AdaptiveAvgPool2d(_AdaptiveAvg, nn.AdaptiveAvgPool2d):
+    """Drop-in ``torch.nn.AdaptiveAvgPool2d`` on poolkit's kernels.
+
+    Shape:
+        ``(N, C, H, W)`` or ``(C, H, W)`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import AdaptiveAvgPool2d
+        >>> layer = AdaptiveAvgPool2d(1)
+    """
+
+    _n = 2
+
+
+class MaxUnpool2d(_MaxUnpool, nn.MaxUnpool2d):
+    """Drop-in ``torch.nn.MaxUnpool2d`` on poolkit's kernels.
+
+    Shape:
+        ``(N, C, H, W)`` or ``(C, H, W)`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import MaxUnpool2d
+        >>> layer = MaxUnpool2d(2)
+    """
+
+    _n = 2
+
+
+class SumPool2d(_SumPoolNd):
+    """Sum pooling over 2 spatial dim(s): the window total (pads count 0).
+
+    Args: ``kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False`` as in
+    ``MaxPool2d`` (padding may be a string or ``(lo, hi)`` pairs).
+
+    Shape:
+        ``(N, C, H, W) -> (N, C, *out)`` with ``out`` as for max pooling.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import SumPool2d
+        >>> SumPool2d(2)(torch.ones(1, 1, *[4] * 2)).flatten()[0].item()
+        4.0
+    """
+
+    _n = 2
+
+
+class GlobalMaxPool2d(_GlobalPoolNd):
+    """Global max pooling: one number per channel.
+
+    Shape:
+        ``(N, C, H, W) -> (N, C)``, or ``(N, C, 1, 1)`` with ``keepdim=True``;
+        unbatched ``(C, H, W) -> (C,)``.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import GlobalMaxPool2d
+        >>> GlobalMaxPool2d()(torch.ones(2, 3, *[4] * 2)).shape
+        torch.Size([2, 3])
+    """
+
+    _n = 2
+    _reducer = "max"
+
+
+class GlobalAvgPool2d(_GlobalPoolNd):
+    """Global avg pooling: one number per channel.
+
+    Shape:
+        ``(N, C, H, W) -> (N, C)``, or ``(N, C, 1, 1)`` with ``keepdim=True``;
+        unbatched ``(C, H, W) -> (C,)``.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import GlobalAvgPool2d
+        >>> GlobalAvgPool2d()(torch.ones(2, 3, *[4] * 2)).shape
+        torch.Size([2, 3])
+    """
+
+    _n = 2
+    _reducer = "avg"
+
+
+class MaxPool3d(_MaxPool, nn.MaxPool3d):
+    """Drop-in ``torch.nn.MaxPool3d`` on poolkit's kernels; padding may also be a string or
+    ``(lo, hi)`` pairs.
+
+    Shape:
+        ``(N, C, D, H, W)`` or ``(C, D, H, W)`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import MaxPool3d
+        >>> layer = MaxPool3d(3, 2, padding=1)
+    """
+
+    _n = 3
+
+    def __init__(
+        self,
+        kernel_size: Size,
+        stride: Size | None = None,
+        padding: Padding = 0,
+        dilation: Size = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
+        nn.MaxPool3d.__init__(
+            self, kernel_size, stride, padding, dilation, return_indices, ceil_mode
+        )
+
+
+class AvgPool3d(_AvgPool, nn.AvgPool3d):
+    """Drop-in ``torch.nn.AvgPool3d`` plus ``dilation`` and string/``(lo, hi)`` padding;
+    ``count_include_pad=None`` (default) is True for numeric padding, False for strings.
+
+    Shape:
+        ``(N, C, D, H, W)`` or ``(C, D, H, W)`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import AvgPool3d
+        >>> layer = AvgPool3d(2, padding='same', dilation=1)
+    """
+
+    _n = 3
+
+    def __init__(
+        self,
+        kernel_size: Size,
+        stride: Size | None = None,
+        padding: Padding = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool | None = None,
+        divisor_override: SupportsIndex | None = None,
+        *,
+        dilation: Size = 1,
+    ) -> None:
+        nn.AvgPool3d.__init__(
+            self, kernel_size, stride, padding, ceil_mode, True, divisor_override
+        )
+        self._init_extras(dilation, count_include_pad)
+
+
+class LPPool3d(_LPPool, nn.LPPool3d):
+    """``torch.nn.LPPool3d`` computed as ``(sum |x|^p)^(1/p)`` (ONNX LpPool), plus ``padding`` and
+    ``dilation``. torch drops the absolute value and rescales ceil-mode edge windows: equal for
+    ``x >= 0`` without ceil-mode overhang.
+
+    Shape:
+        ``(N, C, D, H, W)`` or ``(C, D, H, W)`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import LPPool3d
+        >>> layer = LPPool3d(2, 2)
+    """
+
+    _n = 3
+
+    def __init__(
+        self,
+        norm_type: SupportsFloat,
+        kernel_size: Size,
+        stride: Size | None = None,
+        ceil_mode: bool = False,
+        *,
+        padding: Padding = 0,
+        dilation: Size = 1,
+    ) -> None:
+        nn.LPPool3d.__init__(self, norm_type, kernel_size, stride, ceil_mode)
+        self.padding = padding
+        self.dilation = dilation
+
+
+class AdaptiveMaxPool3d(_AdaptiveMax, nn.AdaptiveMaxPool3d):
+    """Drop-in ``torch.nn.AdaptiveMaxPool3d`` on poolkit's kernels.
+
+    Shape:
+        ``(N, C, D, H, W)`` or ``(C, D, H, W)`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import AdaptiveMaxPool3d
+        >>> layer = AdaptiveMaxPool3d(1)
+    """
+
+    _n = 3
+
+
+class AdaptiveAvgPool3d(_AdaptiveAvg, nn.AdaptiveAvgPool3d):
+    """Drop-in ``torch.nn.AdaptiveAvgPool3d`` on poolkit's kernels.
+
+    Shape:
+        ``(N, C, D, H, W)`` or ``(C, D, H, W)`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import AdaptiveAvgPool3d
+        >>> layer = AdaptiveAvgPool3d(1)
+    """
+
+    _n = 3
+
+
+class MaxUnpool3d(_MaxUnpool, nn.MaxUnpool3d):
+    """Drop-in ``torch.nn.MaxUnpool3d`` on poolkit's kernels.
+
+    Shape:
+        ``(N, C, D, H, W)`` or ``(C, D, H, W)`` in, same rank out; channels_last stays
+        channels_last.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import MaxUnpool3d
+        >>> layer = MaxUnpool3d(2)
+    """
+
+    _n = 3
+
+
+class SumPool3d(_SumPoolNd):
+    """Sum pooling over 3 spatial dim(s): the window total (pads count 0).
+
+    Args: ``kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False`` as in
+    ``MaxPool3d`` (padding may be a string or ``(lo, hi)`` pairs).
+
+    Shape:
+        ``(N, C, D, H, W) -> (N, C, *out)`` with ``out`` as for max pooling.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import SumPool3d
+        >>> SumPool3d(2)(torch.ones(1, 1, *[4] * 3)).flatten()[0].item()
+        8.0
+    """
+
+    _n = 3
+
+
+class GlobalMaxPool3d(_GlobalPoolNd):
+    """Global max pooling: one number per channel.
+
+    Shape:
+        ``(N, C, D, H, W) -> (N, C)``, or ``(N, C, 1, 1, 1)`` with ``keepdim=True``;
+        unbatched ``(C, D, H, W) -> (C,)``.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import GlobalMaxPool3d
+        >>> GlobalMaxPool3d()(torch.ones(2, 3, *[4] * 3)).shape
+        torch.Size([2, 3])
+    """
+
+    _n = 3
+    _reducer = "max"
+
+
+class GlobalAvgPool3d(_GlobalPoolNd):
+    """Global avg pooling: one number per channel.
+
+    Shape:
+        ``(N, C, D, H, W) -> (N, C)``, or ``(N, C, 1, 1, 1)`` with ``keepdim=True``;
+        unbatched ``(C, D, H, W) -> (C,)``.
+
+    Example:
+        >>> import torch
+        >>> from poolkit.torch import GlobalAvgPool3d
+        >>> GlobalAvgPool3d()(torch.ones(2, 3, *[4] * 3)).shape
+        torch.Size([2, 3])
+    """
+
+    _n = 3
+    _reducer = "avg"
+
+
+MODULES: dict[str, type[nn.Module]] = {
+    "MaxPool1d": MaxPool1d,
+    "AvgPool1d": AvgPool1d,
+    "LPPool1d": LPPool1d,
+    "AdaptiveMaxPool1d": AdaptiveMaxPool1d,
+    "AdaptiveAvgPool1d": AdaptiveAvgPool1d,
+    "MaxUnpool1d": MaxUnpool1d,
+    "SumPool1d": SumPool1d,
+    "GlobalMaxPool1d": GlobalMaxPool1d,
+    "GlobalAvgPool1d": GlobalAvgPool1d,
+    "MaxPool2d": MaxPool2d,
+    "AvgPool2d": AvgPool2d,
+    "LPPool2d": LPPool2d,
+    "AdaptiveMaxPool2d": AdaptiveMaxPool2d,
+    "AdaptiveAvgPool2d": AdaptiveAvgPool2d,
+    "MaxUnpool2d": MaxUnpool2d,
+    "SumPool2d": SumPool2d,
+    "GlobalMaxPool2d": GlobalMaxPool2d,
+    "GlobalAvgPool2d": GlobalAvgPool2d,
+    "MaxPool3d": MaxPool3d,
+    "AvgPool3d": AvgPool3d,
+    "LPPool3d": LPPool3d,
+    "AdaptiveMaxPool3d": AdaptiveMaxPool3d,
+    "AdaptiveAvgPool3d": AdaptiveAvgPool3d,
+    "MaxUnpool3d": MaxUnpool3d,
+    "SumPool3d": SumPool3d,
+    "GlobalMaxPool3d": GlobalMaxPool3d,
+    "GlobalAvgPool3d": GlobalAvgPool3d,
+}
+"""Every layer by name."""
+
+__all__ = [
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "AvgPool3d",
+    "GlobalAvgPool1d",
+    "GlobalAvgPool2d",
+    "GlobalAvgPool3d",
+    "GlobalMaxPool1d",
+    "GlobalMaxPool2d",
+    "GlobalMaxPool3d",
+    "LPPool1d",
+    "LPPool2d",
+    "LPPool3d",
+    "MaxPool1d",
+    "MaxPool2d",
+    "MaxPool3d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
+    "MaxUnpool3d",
+    "SumPool1d",
+    "SumPool2d",
+    "SumPool3d",
+]
+# END generated by scripts/generate_api.py (layers)
