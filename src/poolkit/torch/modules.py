@@ -23,7 +23,58 @@ from poolkit.api import Padding, Size
 from poolkit.torch import functional as PF
 
 
-class _MaxPool:
+class _Scriptable:
+    """``torch.jit.script`` support: TorchScript cannot compile poolkit's Python forward, so a
+    layer hands TorchScript the torch.nn layer that computes exactly the same, where one
+    exists, and otherwise says why not and what to use instead."""
+
+    def _torch_equivalent(self) -> nn.Module | None:
+        return None
+
+    def _why_no_equivalent(self) -> str:
+        return "torch.nn has no layer that computes it"
+
+    def __prepare_scriptable__(self) -> nn.Module:
+        equivalent = self._torch_equivalent()
+        if equivalent is not None:
+            equivalent.train(self.training)
+            return equivalent
+        raise RuntimeError(
+            f"torch.jit.script cannot compile poolkit's {type(self).__name__}"
+            f"({self.extra_repr()}): {self._why_no_equivalent()}. TorchScript is deprecated "
+            f"in torch 2.13: use torch.compile, torch.export or torch.jit.trace, which record "
+            f"poolkit's layers as standard aten ops"
+        )
+
+    def _torch_base(self) -> type:
+        return next(c for c in type(self).__mro__ if c.__module__.startswith("torch.nn."))
+
+
+def _numeric(padding) -> bool:
+    """Padding torch.nn takes as it is: an int or a tuple of ints (no strings, no pairs)."""
+    if isinstance(padding, int) and not isinstance(padding, bool):
+        return True
+    return isinstance(padding, tuple | list) and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in padding
+    )
+
+
+def _ones(value) -> bool:
+    return value == 1 or (isinstance(value, tuple | list) and all(v == 1 for v in value))
+
+
+class _MaxPool(_Scriptable):
+    def _torch_equivalent(self):
+        if not _numeric(self.padding):
+            return None
+        return self._torch_base()(
+            self.kernel_size, self.stride, self.padding, self.dilation, self.return_indices,
+            self.ceil_mode,
+        )  # fmt: skip
+
+    def _why_no_equivalent(self):
+        return f"torch.nn.{self._torch_base().__name__} has no padding={self.padding!r}"
+
     def forward(self, input):
         return PF.window_pool(
             input,
@@ -38,7 +89,25 @@ class _MaxPool:
         )
 
 
-class _AvgPool:
+class _AvgPool(_Scriptable):
+    def _torch_equivalent(self):
+        if not _numeric(self.padding) or not _ones(self.dilation):
+            return None
+        include = True if self.count_include_pad is None else self.count_include_pad
+        base = self._torch_base()
+        if self._n == 1:
+            return base(self.kernel_size, self.stride, self.padding, self.ceil_mode, include)
+        return base(
+            self.kernel_size, self.stride, self.padding, self.ceil_mode, include,
+            self.divisor_override,
+        )  # fmt: skip
+
+    def _why_no_equivalent(self):
+        return (
+            f"torch.nn.{self._torch_base().__name__} has neither padding={self.padding!r} nor "
+            f"dilation={self.dilation!r}"
+        )
+
     def _init_extras(self, dilation, count_include_pad):
         self.dilation = dilation
         # None: True for numeric padding (torch's default), False for 'same'/'valid' (Keras)
@@ -65,7 +134,13 @@ class _AvgPool:
         return text
 
 
-class _LPPool:
+class _LPPool(_Scriptable):
+    def _why_no_equivalent(self):
+        return (
+            "torch.nn.LPPool computes (sum x^p)^(1/p) without poolkit's absolute value and "
+            "rescales ceil-mode windows, so it differs for negative inputs"
+        )
+
     def forward(self, input):
         return PF.window_pool(
             input,
@@ -88,24 +163,36 @@ class _LPPool:
         return text
 
 
-class _AdaptiveMax:
+class _AdaptiveMax(_Scriptable):
+    def _torch_equivalent(self):
+        return self._torch_base()(self.output_size, self.return_indices)
+
     def forward(self, input):
         return PF.adaptive_pool(input, "max", self._n, self.output_size, self.return_indices)
 
 
-class _AdaptiveAvg:
+class _AdaptiveAvg(_Scriptable):
+    def _torch_equivalent(self):
+        return self._torch_base()(self.output_size)
+
     def forward(self, input):
         return PF.adaptive_pool(input, "avg", self._n, self.output_size)
 
 
-class _MaxUnpool:
+class _MaxUnpool(_Scriptable):
+    def _why_no_equivalent(self):
+        return (
+            f"torch.nn.{self._torch_base().__name__} itself does not script in torch 2.13 (an "
+            f"internal assert on its int-list attributes)"
+        )
+
     def forward(self, input, indices, output_size=None):
         return PF.max_unpool(
             input, indices, self._n, self.kernel_size, self.stride, self.padding, output_size
         )
 
 
-class _SumPoolNd(nn.Module):
+class _SumPoolNd(_Scriptable, nn.Module):
     _n = 0
 
     def __init__(
@@ -142,7 +229,7 @@ class _SumPoolNd(nn.Module):
         )
 
 
-class _GlobalPoolNd(nn.Module):
+class _GlobalPoolNd(_Scriptable, nn.Module):
     _n = 0
     _reducer = ""
 
