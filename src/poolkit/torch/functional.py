@@ -56,21 +56,29 @@ def check_input(x, n: int, name: str = "input") -> None:
             f"complex numbers is not defined: pool {name}.real and {name}.imag, or "
             f"{name}.abs(), instead)"
         )
-    if 0 in x.shape[-n:]:
+    if 0 in x.shape[-n - 1 :]:  # torch refuses an empty channel or spatial dim, not batch
         raise PoolingError(
-            f"{name} must have non-empty spatial dims; got shape {tuple(x.shape)}"
+            f"{name} must have non-empty channel and spatial dims (an empty batch is fine); "
+            f"got shape {tuple(x.shape)}"
         )
+
+
+def _one_for_all(value, n):
+    """torch.nn.functional takes a one-element sequence (``kernel_size=(3,)``) for every dim."""
+    if n > 1 and isinstance(value, list | tuple) and len(value) == 1:
+        return value[0]
+    return value
 
 
 def _stride(stride, kernel, n):
     # torch.nn.functional treats an empty stride like None (``stride=[]`` in its signatures)
     if stride is None or (isinstance(stride, list | tuple) and len(stride) == 0):
         return kernel
-    return to_tuple(stride, n, "stride")
+    return to_tuple(_one_for_all(stride, n), n, "stride")
 
 
 def _pads(padding, n):
-    spec = normalize_padding(padding, n)
+    spec = normalize_padding(_one_for_all(padding, n), n)
     if isinstance(spec, str):
         return spec, [], spec
     return spec, [v for pair in spec for v in pair], "explicit"
@@ -113,9 +121,12 @@ def _window_args(
     reducer, n, kernel_size, stride, padding, dilation, ceil_mode, count_include_pad,
     divisor_override, return_indices,
 ):  # fmt: skip
-    kernel = _int64(to_tuple(kernel_size, n, "kernel_size"), "kernel_size", kernel_size)
+    kernel = _int64(to_tuple(_one_for_all(kernel_size, n), n, "kernel_size"), "kernel_size",
+                    kernel_size)  # fmt: skip
     strides = _int64(_stride(stride, kernel, n), "stride", stride)
-    dilations = _int64(to_tuple(dilation, n, "dilation"), "dilation", dilation)
+    dilations = _int64(
+        to_tuple(_one_for_all(dilation, n), n, "dilation"), "dilation", dilation
+    )
     spec, flat, mode = _pads(padding, n)
     _int64(tuple(flat), "padding", padding)
     ceil = check_bool(ceil_mode, "ceil_mode")
@@ -200,12 +211,12 @@ def global_pool(x, reducer: str, n: int, p=2.0, keepdims=False):
 @_constant
 def _unpool_args(n, kernel_size, stride, padding, output_size):
     """Normalised ``(kernel, strides, pads, output_size)``; pads only when output_size is None."""
-    kernel = to_tuple(kernel_size, n, "kernel_size")
+    kernel = to_tuple(_one_for_all(kernel_size, n), n, "kernel_size")
     strides = _stride(stride, kernel, n)
     if output_size is not None:
         size = _check_unpool_output_size(output_size, n)
-        return kernel, strides, None, _int64(size, "output_size", output_size)
-    spec = normalize_padding(padding, n)
+        return kernel, strides, _pads(padding, n)[0], _int64(size, "output_size", output_size)
+    spec = normalize_padding(_one_for_all(padding, n), n)
     if isinstance(spec, str):
         if spec != "valid":
             raise PoolingError(
@@ -220,6 +231,8 @@ def _unpool_size(spatial, n, kernel_size, stride, padding, output_size):
     """The unpooled spatial size: ``output_size`` or ``(L_in - 1)*s - lo - hi + k``."""
     kernel, strides, spec, size = _unpool_args(n, kernel_size, stride, padding, output_size)
     if size is not None:
+        if not isinstance(spec, str):
+            _check_unpool_range(spatial, kernel, strides, spec, size, output_size)
         return size
     size = tuple(
         unpool_default_length(L, k, s, lo, hi)
@@ -231,6 +244,25 @@ def _unpool_size(spatial, n, kernel_size, stride, padding, output_size):
             f"default unpooled size would be {size}; pass output_size"
         )
     return size
+
+
+def _check_unpool_range(spatial, kernel, strides, pads, size, output_size) -> None:
+    """torch's rule: each size strictly between ``default - stride`` and ``default + stride``.
+
+    A flat index means (row, column) only for the plane it was taken from; a plane of another
+    width would put the values in other places. Strings (``"same"``) have no default size, so
+    poolkit takes any size the indices fit in there.
+    """
+    for dim, (L, k, s, (lo, hi), got) in enumerate(
+        zip(spatial, kernel, strides, pads, size, strict=True)
+    ):
+        default = unpool_default_length(L, k, s, lo, hi)
+        if not default - s < got < default + s:
+            raise PoolingError(
+                f"output_size={output_size!r} does not fit these indices: along spatial dim "
+                f"{dim} it must lie strictly between {default - s} and {default + s} (the "
+                f"default unpooled size {default} -/+ stride {s}, as in torch); got {got}"
+            )
 
 
 def max_unpool(x, indices, n: int, kernel_size, stride=None, padding=0, output_size=None):
