@@ -16,7 +16,9 @@ case "$job" in
     exec .venv/bin/poolkit tour "$@"
     ;;
   test)
-    # torch==2.13.0 is pinned in the extras: a CPU build (an unpinned torch would pull CUDA).
+    # The extras ask for torch>=2.13; this machine's torch 2.13.0 is a CPU build on disk, and
+    # installing it first keeps pip from resolving a newer (CUDA, several GB) release.
+    pip install "torch==2.13.0"
     pip install -e ".[test,torch,tour,train,conformance]"
     .venv/bin/ruff check src tests $(ls -d benchmarks 2>/dev/null)
     exec .venv/bin/python -m pytest "$@"
