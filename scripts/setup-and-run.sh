@@ -20,7 +20,7 @@ case "$job" in
     # installing it first keeps pip from resolving a newer (CUDA, several GB) release.
     pip install "torch==2.13.0"
     pip install -e ".[test,torch,tour,train,conformance]"
-    .venv/bin/ruff check src tests $(ls -d benchmarks 2>/dev/null)
+    .venv/bin/ruff check src tests scripts $(ls -d benchmarks 2>/dev/null)
     exec .venv/bin/python -m pytest "$@"
     ;;
   *)
