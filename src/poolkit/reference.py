@@ -17,23 +17,49 @@ from functools import reduce
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from poolkit.errors import PoolingError
 from poolkit.geometry import Window, adaptive_bins
 from poolkit.reducers import accumulate_dtype, identity, result_dtype
 
 # --------------------------------------------------------------------------- window pooling
 
 
+#: The reference materialises the padded input and loops over window taps: it refuses
+#: geometry whose padded planes or windows pass this many elements (or 16 x the input)
+#: rather than run out of memory or loop for ever; the kernels take any geometry.
+MAX_PADDED = 1 << 27
+
+
+def _check_size(x: np.ndarray, window: Window) -> None:
+    limit = max(MAX_PADDED, 16 * x.size)
+    planes = x.shape[0] * x.shape[1]
+    padded_size = planes * math.prod(a.padded_length for a in window.axes)
+    if padded_size > limit or window.window_size > limit:
+        raise PoolingError(
+            f"the reference pads the input and visits every window tap: kernel_size="
+            f"{window.kernel}, padding={window.pads} and dilation={window.dilation} over "
+            f"spatial size {window.input_shape} make {max(padded_size, window.window_size)} "
+            f"elements (at most {limit}); unset POOLKIT_KERNELS=reference to use the kernels"
+        )
+
+
 def padded(x: np.ndarray, window: Window, fill) -> np.ndarray:
     """``x`` padded with ``fill``: ``lo`` before each spatial axis, ``hi + overhang`` after."""
+    _check_size(x, window)
     pad_width = ((0, 0), (0, 0), *tuple((a.lo, a.hi + a.overhang) for a in window.axes))
     return np.pad(x, pad_width, mode="constant", constant_values=fill)
+
+
+def _step(a) -> int:
+    """The stride as a slice step: with one window it is never taken (and may be 2**64)."""
+    return a.stride if a.out > 1 else 1
 
 
 def windows(xp: np.ndarray, window: Window) -> np.ndarray:
     """View of every window of padded ``xp``: shape ``(N, C, *out, *kernel)``."""
     n = window.ndim
     view = sliding_window_view(xp, tuple(a.k_eff for a in window.axes), axis=tuple(range(2, 2 + n)))
-    starts = tuple(slice(0, (a.out - 1) * a.stride + 1, a.stride) for a in window.axes)
+    starts = tuple(slice(0, (a.out - 1) * a.stride + 1, _step(a)) for a in window.axes)
     taps = tuple(slice(None, None, a.dilation) for a in window.axes)
     return view[(slice(None), slice(None), *starts, *taps)]
 
@@ -46,7 +72,7 @@ CHUNK_TAPS = 1 << 21
 
 def _axis_taps(a, outputs: range) -> np.ndarray:
     """``(len(outputs), kernel)`` input coordinates of the taps of windows ``outputs``."""
-    starts = np.arange(outputs.start, outputs.stop, dtype=np.int64) * a.stride - a.lo
+    starts = np.arange(outputs.start, outputs.stop, dtype=np.int64) * _step(a) - a.lo
     return starts[:, None] + np.arange(a.kernel, dtype=np.int64) * a.dilation
 
 
@@ -194,7 +220,7 @@ def _scatter_taps(contrib, window: Window, shape: tuple[int, ...], dtype) -> np.
     buffer = np.zeros(shape[:2] + tuple(a.padded_length for a in window.axes), dtype=dtype)
     for tap in itertools.product(*(range(a.kernel) for a in window.axes)):
         target = tuple(
-            slice(j * a.dilation, j * a.dilation + (a.out - 1) * a.stride + 1, a.stride)
+            slice(j * a.dilation, j * a.dilation + (a.out - 1) * a.stride + 1, _step(a))
             for j, a in zip(tap, window.axes, strict=True)
         )
         buffer[(slice(None), slice(None), *target)] += contrib(tap)
@@ -229,6 +255,7 @@ def window_backward(
     sum copies it to every tap; avg divides it by the divisor first; lp multiplies it by
     ``sign(x) * (|x| / out)^(p-1)`` (0 where the output is 0).
     """
+    _check_size(x, window)
     grad = grad.astype(np.float64)
     if reducer == "max" or (reducer == "lp" and math.isinf(p)):
         source = x if reducer == "max" else np.abs(x.astype(np.float64))
