@@ -304,15 +304,17 @@ def _max_values(x5, taps, cl):
         _run(k.max_cl, n * _rows(taps), *args, work=x5.size, scratch=bufs)
     else:
         W, OW = x5.shape[4], taps.out_shape[2]
-        # row buffers only where used (a broadcast row of 2**31 must not cost 4 of its size):
-        # combined rows when a window spans several input rows, stride-2 halves when
-        # max_cf's general W pass (_hmax) runs on stride 2 with an interior
+        # work buffers only where max_cf uses them (a broadcast row of 2**31 must not cost
+        # 4 of its size): combined rows when a window spans several input rows; output
+        # rows unless its fused pass (_fused: stride 2, 2-3 taps) writes out directly;
+        # stride-2 halves when its general W pass (_hmax) runs stride 2 with an interior
         several = any(int(cnt.max()) > 1 for cnt in taps.count[:2])
         sw, _off, kw, ia, ib = (int(v) for v in taps.win)
-        halves = sw == 2 and ib > ia and not (taps.dil[2] == 1 and kw in (2, 3))
+        fused = sw == 2 and taps.dil[2] == 1 and kw in (2, 3)
         row = W if several else 1
-        half = W // 2 + 1 if halves else 1
-        bufs = _bufs(((row,), (row,), (OW,), (OW,), (half,), (half,)), x5.dtype)
+        orow = 1 if fused else OW
+        half = W // 2 + 1 if sw == 2 and ib > ia and not fused else 1
+        bufs = _bufs(((row,), (row,), (orow,), (orow,), (half,), (half,)), x5.dtype)
         _run(k.max_cf, n * c, x5, *taps.args(), taps.win, kern, work=x5.size, scratch=bufs)
     return view
 
