@@ -423,3 +423,18 @@ def test_vectorised_cover_lists_equal_the_python_lists(geometry):
     owner = np.repeat(np.arange(length), np.diff(ptr))
     assert np.array_equal(tap, owner - t.first[1][lst])
     assert math.prod(t.in_shape) == length * 3
+
+
+def test_taps_of_big_windows_are_not_kept_in_the_cache():
+    # a cache of 256 moving windows over 10**7 would keep gigabytes after the calls returned
+    import poolkit
+
+    x = np.zeros((1, 1, _drivers.CACHE_MAX_OUTPUTS + 10), np.float32)
+    window = resolve(x.shape[2:], 2, 1)
+    before = _drivers._cached_taps.cache_info().currsize
+    _drivers.window_forward("max", x, window, return_indices=True)
+    _drivers.window_backward("avg", np.ones((1, 1, window.axes[0].out)), x, window)
+    assert _drivers._cached_taps.cache_info().currsize == before
+    small = resolve((8,), 2, 1)
+    poolkit.max_pool1d(np.zeros((1, 1, 8), np.float32), 2, 1, return_indices=True)
+    assert _drivers._cached_taps(small, None, None) is _drivers._cached_taps(small, None, None)
