@@ -438,3 +438,35 @@ def test_taps_of_big_windows_are_not_kept_in_the_cache():
     small = resolve((8,), 2, 1)
     poolkit.max_pool1d(np.zeros((1, 1, 8), np.float32), 2, 1, return_indices=True)
     assert _drivers._cached_taps(small, None, None) is _drivers._cached_taps(small, None, None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.integers(1, 7), min_size=1, max_size=3),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(1, 2),
+    st.booleans(),
+    st.integers(0, 2**31),
+)
+def test_reference_max_in_chunks_equals_one_chunk(sizes, kernel, stride, dilation, ceil, seed):
+    # ties (small integers) and NaNs: the chunked oracle must pick exactly the same taps
+    from poolkit import PoolingError, reference
+
+    try:
+        window = resolve(tuple(sizes), kernel, stride, 0, dilation, ceil)
+    except PoolingError:
+        return
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 3, (2, 2, *sizes)).astype(np.float64)
+    x[rng.random(x.shape) < 0.1] = np.nan
+    saved = reference.CHUNK_TAPS
+    try:
+        reference.CHUNK_TAPS = 1 << 40
+        whole = reference.max_forward(x, window, return_indices=True)
+        reference.CHUNK_TAPS = 1  # chunks of x.size taps: several along every axis
+        parts = reference.max_forward(x, window, return_indices=True)
+    finally:
+        reference.CHUNK_TAPS = saved
+    assert np.array_equal(whole[0], parts[0], equal_nan=True)
+    assert np.array_equal(whole[1], parts[1])
