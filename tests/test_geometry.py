@@ -4,11 +4,12 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from poolkit import PoolingError
 from poolkit.geometry import (
+    Axis,
     adaptive_bins,
     caffe_output_length,
     effective_kernel,
@@ -151,3 +152,106 @@ def test_cached_resolution_never_lets_an_invalid_spelling_through():
         resolve((6, 6), (2, True), 2)
     assert resolve((6, 6), 2, 2) is resolve((6, 6), 2, 2)
     assert resolve((6, 6), [2, 2], 2) == resolve((6, 6), (2, 2), 2)  # lists work, uncached
+
+
+# --------------------------------------------------------------------------- closed forms
+# Per-window counts, first taps and the empty-window check are closed-form (O(outputs)
+# memory, O(1) for the check), never an (out, kernel) array: checked here against it.
+
+
+@st.composite
+def geometries(draw):
+    length = draw(st.integers(1, 30))
+    kernel = draw(st.integers(1, 7))
+    stride = draw(st.integers(1, 9))  # stride > kernel too
+    dilation = draw(st.integers(1, 12))  # dilation > length too
+    k_eff = dilation * (kernel - 1) + 1
+    lo = draw(st.integers(0, k_eff - 1))
+    hi = draw(st.integers(0, k_eff - 1))
+    return length, kernel, stride, dilation, ((lo, hi),), draw(st.booleans())
+
+
+def _brute(axis):
+    taps = axis.starts()[:, None] + np.arange(axis.kernel) * axis.dilation
+    inside = (taps >= 0) & (taps < axis.length)
+    padded = (taps >= -axis.lo) & (taps < axis.length + axis.hi)
+    return taps, inside, padded
+
+
+@settings(max_examples=400, deadline=None)
+@given(geometries())
+def test_closed_form_counts_equal_the_brute_force_taps(geometry):
+    length, kernel, stride, dilation, pads, ceil = geometry
+    try:
+        window = resolve((length,), kernel, stride, pads, dilation, ceil)
+    except Exception:
+        return  # no window fits, or one is wholly padding: the test below covers the latter
+    axis = window.axes[0]
+    taps, inside, padded = _brute(axis)
+    first, count, padded_count = axis.window_counts(chunk=3)  # several chunks
+    assert np.array_equal(count, inside.sum(axis=1))
+    assert np.array_equal(padded_count, padded.sum(axis=1))
+    assert np.array_equal(first, np.where(inside, taps, 1 << 40).min(axis=1))
+    for o in range(axis.out):
+        assert np.array_equal(axis.window_taps(o), taps[o])
+    assert np.array_equal(axis.first_in_bounds(), first)
+    assert np.array_equal(axis.in_bounds_count(), count)
+    assert np.array_equal(axis.padded_count(), padded_count)
+
+
+@settings(max_examples=400, deadline=None)
+@given(geometries())
+def test_the_closed_form_empty_window_check_equals_the_brute_force(geometry):
+    length, kernel, stride, dilation, ((lo, hi),), ceil = geometry
+    out = output_length(length, effective_kernel(kernel, dilation), stride, lo, hi, ceil)
+    if out < 1:
+        return
+    axis = Axis(length, kernel, stride, dilation, lo, hi, ceil, out)
+    _taps, inside, _padded = _brute(axis)
+    empty = np.flatnonzero(inside.sum(axis=1) == 0)
+    assert axis.empty_window() == (int(empty[0]) if empty.size else None)
+
+
+def test_counts_do_not_materialise_outputs_x_kernel():
+    # (900001, 10**5) taps would be 720 GB: closed forms need only the (out,) results
+    axis = resolve((10**6,), 10**5).axes[0]
+    assert axis.in_bounds_count().min() == 10**5 and axis.empty_window() is None
+    axis = resolve((10**6,), 1000, 1, 999, ceil_mode=True).axes[0]
+    count = axis.in_bounds_count()
+    assert count[0] == 1 and count[999] == 1000 and count[-1] == 1 and len(count) == 10**6 + 999
+
+
+def test_huge_arguments_are_exact_python_ints():
+    # stride 2**64 over 5: one window (PyTorch's formula), no int64 conversion on the way
+    axis = resolve((5,), 2, 2**64).axes[0]
+    assert axis.out == 1 and axis.first_in_bounds().tolist() == [0]
+    assert axis.in_bounds_count().tolist() == [2]
+    # k=3, d=2**62, pad 2**62: taps o - 2**62, o, o + 2**62 (the last past int64's wrap)
+    axis = resolve((5,), 3, 1, 2**62, 2**62).axes[0]
+    assert not axis.int64_safe and axis.out == 5
+    assert axis.first_in_bounds().tolist() == [0, 1, 2, 3, 4]
+    assert axis.in_bounds_count().tolist() == [1] * 5 and axis.padded_count().tolist() == [3] * 5
+    # kernel 2**63 with padding 2**62: 6 windows over all 5 cells, 2**63 padded taps each
+    window = resolve((5,), 2**63, 1, 2**62)
+    assert window.window_size == 2**63
+    np.testing.assert_array_equal(window.divisors(True), [2.0**63] * 6)
+    np.testing.assert_array_equal(window.divisors(False), [5.0] * 6)
+
+
+def test_resolve_refuses_an_output_longer_than_any_array():
+    with pytest.raises(PoolingError, match=r"output too large.*kernel_size=9223372036854775808"):
+        resolve((5,), 2**63, 1, 2**63 - 1)
+
+
+def test_huge_dilation_leaving_a_window_in_the_padding_is_found_in_closed_form():
+    # 2**62 + 2 windows start in the left pad; the first has no tap inside
+    with pytest.raises(PoolingError, match=r"dilation=9223372036854775808.*leaves window 0"):
+        resolve((5,), 2, 1, 2**62 + 2, 2**63)
+    # pad 3, d=10 over L=2: windows start at -3, -2, -1, 0...; the first inside tap of
+    # window o is (o - 3) mod 10 = 7, 8, 9: window 0 already misses
+    axis = Axis(2, 2, 1, 10, 3, 3, False, 0)
+    assert axis.empty_window() is None  # no windows at all
+    axis = Axis(12, 2, 5, 10, 9, 0, False, 2)  # starts -9 (tap 1 inside), -4 (tap 6 inside)
+    assert axis.empty_window() is None
+    axis = Axis(5, 2, 5, 10, 9, 0, False, 2)  # starts -9 (tap 1), -4 (tap 6 >= 5: misses)
+    assert axis.empty_window() == 1

@@ -11,6 +11,7 @@ Notation: ``L`` input length, ``k`` kernel, ``s`` stride, ``d`` dilation,
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property, lru_cache, reduce
 
@@ -108,24 +109,154 @@ class Axis:
         """Length of the buffer every window fits in: ``lo + L + hi + overhang``."""
         return self.lo + self.length + self.hi + self.overhang
 
+    @property
+    def int64_safe(self) -> bool:
+        """Whether every per-window intermediate (window starts ``o*s - lo`` from ``-lo`` up,
+        tap offsets up to ``k_eff``, the padded length) fits int64 with room to spare: then
+        the per-axis arrays are computed vectorised in int64, else in Python ints (in
+        chunks, so memory stays O(outputs) either way)."""
+        big = self.lo + self.length + self.hi + self.k_eff + self.stride * self.out + self.kernel
+        return big < _INT64_ROOM
+
     def starts(self) -> np.ndarray:
-        """Input coordinate of each window's first tap (negative inside the left pad)."""
+        """Input coordinate of each window's first tap (negative inside the left pad).
+
+        Raises :class:`PoolingError` when a start does not fit int64 (a left pad of 2**63);
+        the per-window counts below never need the starts as an array.
+        """
+        if self.lo > _INT64_MAX or (self.out - 1) * self.stride > _INT64_MAX:
+            raise PoolingError(
+                f"the window starts do not fit int64: stride {self.stride}, left padding "
+                f"{self.lo}, {self.out} windows"
+            )
         return np.arange(self.out, dtype=np.int64) * self.stride - self.lo
 
+    def window_taps(self, o: int) -> np.ndarray:
+        """Input coordinates of the ``kernel`` taps of window ``o`` alone (O(kernel) memory;
+        ``trace`` shows one window at a time). Python ints when they do not fit int64."""
+        start = o * self.stride - self.lo
+        if not self.int64_safe:
+            return np.array([start + j * self.dilation for j in range(self.kernel)], dtype=object)
+        return start + np.arange(self.kernel, dtype=np.int64) * self.dilation
+
     def taps(self) -> np.ndarray:
-        """``(out, kernel)`` input coordinates of every tap."""
+        """``(out, kernel)`` input coordinates of every tap: for small uses and tests only
+        (O(outputs x kernel) memory). The per-window counts below are closed-form."""
         return self.starts()[:, None] + np.arange(self.kernel, dtype=np.int64) * self.dilation
 
+    def window_counts(self, chunk: int = 1 << 16, parts: str = "first count padded"):
+        """``(first, count, padded)`` over every window, each ``(out,)``: the first in-bounds
+        tap (clipped to ``[0, L)`` for a window without one), the in-bounds taps and the taps
+        inside the padded input ``[-lo, L + hi)``; ``parts`` names the ones to compute (the
+        others come back ``None``).
+
+        Closed form, never ``(out, kernel)``: window ``o``'s taps are ``start + j*d`` for
+        ``j`` in ``[0, k)``, ``start = o*s - lo``; the in-bounds ones are
+        ``j`` in ``[ceil(-start/d), floor((L-1-start)/d)]`` clipped to ``[0, k)`` (every
+        start is at most ``L-1``: the output-length rule guarantees it), and the padded
+        ones ``[0, floor((L+hi-1-start)/d)]``. Chunks of outputs bound the temporaries;
+        huge arguments compute in Python ints (object arrays) and only the results, which
+        lie in ``[0, L + lo + hi]``, are stored.
+        """
+        want = parts.split()
+        safe = self.int64_safe
+        first = np.empty(self.out, dtype=np.int64) if "first" in want else None
+        count = np.empty(self.out, dtype=np.int64) if "count" in want else None
+        padded = None
+        if "padded" in want:
+            # padded counts pass int64 only when the pads do (a kernel and pads of ~2**63)
+            wide = self.length + self.lo + self.hi >= _INT64_ROOM
+            padded = np.empty(self.out, dtype=np.float64 if wide else np.int64)
+        k, d, L, hi = self.kernel, self.dilation, self.length, self.hi
+        for o0 in range(0, self.out, chunk):
+            o1 = min(self.out, o0 + chunk)
+            o = np.arange(o0, o1, dtype=np.int64)
+            start = (o if safe else o.astype(object)) * self.stride - self.lo
+            if first is not None or count is not None:
+                skip = np.maximum(d - 1 - start, 0) // d  # ceil(-start/d) for a start < 0
+            if count is not None:
+                last = np.minimum(k - 1, (L - 1 - start) // d)
+                count[o0:o1] = np.maximum(last - skip + 1, 0)
+            if first is not None:
+                first[o0:o1] = np.minimum(start + skip * d, L - 1)
+            if padded is not None:
+                padded[o0:o1] = np.minimum(k - 1, (L + hi - 1 - start) // d) + 1
+        return first, count, padded
+
+    def first_in_bounds(self) -> np.ndarray:
+        """Each window's first tap inside the input (int64, ``(out,)``)."""
+        return self.window_counts(parts="first")[0]
+
     def in_bounds_count(self) -> np.ndarray:
-        """Taps of each window inside the input: the divisor without pads."""
-        taps = self.taps()
-        return ((taps >= 0) & (taps < self.length)).sum(axis=1)
+        """Taps of each window inside the input: the divisor without pads (int64)."""
+        return self.window_counts(parts="count")[1]
 
     def padded_count(self) -> np.ndarray:
         """Taps of each window inside the padded input: explicit pads count, the ceil-mode
-        overhang does not (PyTorch's count_include_pad divisor)."""
-        taps = self.taps()
-        return ((taps >= -self.lo) & (taps < self.length + self.hi)).sum(axis=1)
+        overhang does not (PyTorch's count_include_pad divisor). int64; float64 when the
+        padded input is longer than int64 holds (pads of ~2**63)."""
+        return self.window_counts(parts="padded")[2]
+
+    def empty_window(self) -> int | None:
+        """The first window with every tap in the padding, or ``None`` (closed form, O(log)).
+
+        Every window ends at or past 0 (``lo < k_eff``) and starts at or before ``L - 1``,
+        so only a window starting in the left pad can miss the input, and its first tap at
+        or past 0 is ``start mod d``: it misses when that residue is ``>= L`` (possible only
+        when ``d > L``). Counting such windows among the first ``m`` is a floor sum.
+        """
+        if self.dilation <= self.length or self.lo == 0:
+            return None
+        left = min(self.out, -(-self.lo // self.stride))  # windows that start in the left pad
+
+        def misses(m: int) -> int:
+            return _count_residues_at_least(
+                m, self.dilation, self.stride % self.dilation, -self.lo % self.dilation, self.length
+            )
+
+        if misses(left) == 0:
+            return None
+        lo, hi = 0, left  # the first window that misses: misses(lo) == 0 < misses(hi)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if misses(mid) == 0 else (lo, mid)
+        return lo
+
+
+#: The most elements a NumPy array can have (its sizes are signed pointer-sized ints).
+_MAX_SIZE = int(np.iinfo(np.intp).max)
+
+_INT64_MAX = int(np.iinfo(np.int64).max)
+
+#: Per-axis intermediates stay below this to be computed in int64 (a factor 4 of headroom).
+_INT64_ROOM = 1 << 61
+
+
+def _floor_sum(n: int, m: int, a: int, b: int) -> int:
+    """``sum(floor((a*i + b) / m) for i in range(n))`` in O(log m) (AtCoder Library's
+    ``floor_sum``), for ``n >= 0``, ``m >= 1``, ``a, b >= 0``; exact in Python ints."""
+    total = 0
+    while True:
+        if a >= m:
+            total += (n - 1) * n // 2 * (a // m)
+            a %= m
+        if b >= m:
+            total += n * (b // m)
+            b %= m
+        y_max = a * n + b
+        if y_max < m:
+            return total
+        n, b = y_max // m, y_max % m
+        m, a = a, m
+
+
+def _count_residues_at_least(n: int, m: int, a: int, b: int, threshold: int) -> int:
+    """How many ``i`` in ``[0, n)`` have ``(a*i + b) mod m >= threshold`` (``0 <= a, b < m``,
+    ``0 <= threshold <= m``): ``[r >= t] = floor((r + m - t) / m)`` for ``0 <= r < m``, and
+    ``floor((a*i + b + m - t) / m) - floor((a*i + b) / m)`` is that for ``r = (a*i + b) mod m``."""
+    if n <= 0:
+        return 0
+    return _floor_sum(n, m, a, b + m - threshold) - _floor_sum(n, m, a, b)
 
 
 @dataclass(frozen=True)
@@ -172,7 +303,7 @@ class Window:
 
     @cached_property
     def window_size(self) -> int:
-        return int(np.prod(self.kernel))
+        return math.prod(self.kernel)  # Python ints: a 2**63 kernel does not wrap
 
     def divisors(self, count_include_pad: bool, divisor_override: int | None = None) -> np.ndarray:
         """Average pooling's divisor for every output cell, shape ``output_shape`` (float64).
@@ -182,8 +313,13 @@ class Window:
         """
         if divisor_override is not None:
             return np.full(self.output_shape, float(divisor_override))
-        counts = [a.padded_count() if count_include_pad else a.in_bounds_count() for a in self.axes]
-        return reduce(np.multiply.outer, counts).astype(np.float64).reshape(self.output_shape)
+        # per-axis counts in float64 before the product: a product of counts (or one padded
+        # count of a 2**63 kernel) can pass int64, and the divisor is a float anyway
+        counts = [
+            (a.padded_count() if count_include_pad else a.in_bounds_count()).astype(np.float64)
+            for a in self.axes
+        ]
+        return reduce(np.multiply.outer, counts).reshape(self.output_shape)
 
 
 def resolve(
@@ -268,16 +404,31 @@ def _resolve(input_shape, kernel_size, stride, padding, dilation, ceil_mode) -> 
                 f"dilation={dilation!r} gives an output size of {out}; the output must be >= 1 "
                 f"(use a smaller kernel or more padding)"
             )
+        if out > _MAX_SIZE:
+            raise PoolingError(
+                f"output too large: spatial dim {dim} (size {length}) with "
+                f"kernel_size={kernel_size!r}, stride={stride!r}, padding={padding!r}, "
+                f"dilation={dilation!r} gives {out} windows, more than an array can hold "
+                f"({_MAX_SIZE}); use a larger stride or less padding"
+            )
         axis = Axis(length, k, s, d, lo, hi, bool(ceil_mode), out)
-        if (axis.in_bounds_count() == 0).any():
-            empty = int(np.argmax(axis.in_bounds_count() == 0))
+        empty = axis.empty_window()
+        if empty is not None:
             raise PoolingError(
                 f"dilation={dilation!r} with padding={padding!r} leaves window {empty} along "
                 f"spatial dim {dim} (size {length}) with every tap in the padding; every window "
                 f"must cover at least one input element (use less padding or dilation)"
             )
         axes.append(axis)
-    return Window(tuple(axes))
+    window = Window(tuple(axes))
+    if math.prod(window.output_shape) > _MAX_SIZE:
+        raise PoolingError(
+            f"output too large: kernel_size={kernel_size!r}, stride={stride!r}, "
+            f"padding={padding!r}, dilation={dilation!r} over spatial size {tuple(input_shape)} "
+            f"give an output of {window.output_shape}, more elements than an array can hold "
+            f"({_MAX_SIZE}); use a larger stride or less padding"
+        )
+    return window
 
 
 def adaptive_bins(length: int, out: int) -> tuple[np.ndarray, np.ndarray]:

@@ -17,45 +17,89 @@ from functools import reduce
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from poolkit.errors import PoolingError
 from poolkit.geometry import Window, adaptive_bins
 from poolkit.reducers import accumulate_dtype, identity, result_dtype
 
 # --------------------------------------------------------------------------- window pooling
 
 
+#: The reference materialises the padded input and loops over window taps: it refuses
+#: geometry whose padded planes or windows pass this many elements (or 16 x the input)
+#: rather than run out of memory or loop for ever; the kernels take any geometry.
+MAX_PADDED = 1 << 27
+
+
+def _check_size(x: np.ndarray, window: Window) -> None:
+    limit = max(MAX_PADDED, 16 * x.size)
+    planes = x.shape[0] * x.shape[1]
+    padded_size = planes * math.prod(a.padded_length for a in window.axes)
+    if padded_size > limit or window.window_size > limit:
+        raise PoolingError(
+            f"the reference pads the input and visits every window tap: kernel_size="
+            f"{window.kernel}, padding={window.pads} and dilation={window.dilation} over "
+            f"spatial size {window.input_shape} make {max(padded_size, window.window_size)} "
+            f"elements (at most {limit}); unset POOLKIT_KERNELS=reference to use the kernels"
+        )
+
+
 def padded(x: np.ndarray, window: Window, fill) -> np.ndarray:
     """``x`` padded with ``fill``: ``lo`` before each spatial axis, ``hi + overhang`` after."""
+    _check_size(x, window)
     pad_width = ((0, 0), (0, 0), *tuple((a.lo, a.hi + a.overhang) for a in window.axes))
     return np.pad(x, pad_width, mode="constant", constant_values=fill)
+
+
+def _step(a) -> int:
+    """The stride as a slice step: with one window it is never taken (and may be 2**64)."""
+    return a.stride if a.out > 1 else 1
 
 
 def windows(xp: np.ndarray, window: Window) -> np.ndarray:
     """View of every window of padded ``xp``: shape ``(N, C, *out, *kernel)``."""
     n = window.ndim
     view = sliding_window_view(xp, tuple(a.k_eff for a in window.axes), axis=tuple(range(2, 2 + n)))
-    starts = tuple(slice(0, (a.out - 1) * a.stride + 1, a.stride) for a in window.axes)
+    starts = tuple(slice(0, (a.out - 1) * a.stride + 1, _step(a)) for a in window.axes)
     taps = tuple(slice(None, None, a.dilation) for a in window.axes)
     return view[(slice(None), slice(None), *starts, *taps)]
 
 
-def _per_tap(window: Window, per_axis) -> np.ndarray:
-    """Combine per-axis ``(out_i, kernel_i)`` arrays into one ``(*out, *kernel)`` array."""
+#: Output cells x window taps per chunk of the reference's tap temporaries (or the input's
+#: size when larger): the oracle then needs O(input + output + chunk) memory, never
+#: O(outputs x kernel), whatever the window.
+CHUNK_TAPS = 1 << 21
+
+
+def _axis_taps(a, outputs: range) -> np.ndarray:
+    """``(len(outputs), kernel)`` input coordinates of the taps of windows ``outputs``."""
+    starts = np.arange(outputs.start, outputs.stop, dtype=np.int64) * _step(a) - a.lo
+    return starts[:, None] + np.arange(a.kernel, dtype=np.int64) * a.dilation
+
+
+def _ranges(window: Window, outputs) -> tuple[range, ...]:
+    return tuple(range(a.out) for a in window.axes) if outputs is None else tuple(outputs)
+
+
+def _per_tap(window: Window, per_axis, outputs=None) -> np.ndarray:
+    """Combine per-axis ``(out_i, kernel_i)`` arrays into one ``(*out, *kernel)`` array
+    (``outputs``: a range of windows per axis, all of them by default)."""
     n = window.ndim
     parts = []
-    for i, a in enumerate(window.axes):
+    for i, (a, r) in enumerate(zip(window.axes, _ranges(window, outputs), strict=True)):
         shape = [1] * (2 * n)
-        shape[i], shape[n + i] = a.out, a.kernel
-        parts.append(per_axis(a).reshape(shape))
+        shape[i], shape[n + i] = len(r), a.kernel
+        parts.append(per_axis(a, _axis_taps(a, r)).reshape(shape))
     return parts
 
 
-def tap_inside(window: Window) -> np.ndarray:
-    """``(*out, *kernel)`` bool: True where a tap lies inside the input (not padding)."""
-    parts = _per_tap(window, lambda a: (a.taps() >= 0) & (a.taps() < a.length))
+def tap_inside(window: Window, outputs=None) -> np.ndarray:
+    """``(*out, *kernel)`` bool: True where a tap lies inside the input (not padding);
+    ``outputs`` (a range per axis) restricts it to those windows."""
+    parts = _per_tap(window, lambda a, t: (t >= 0) & (t < a.length), outputs)
     return reduce(np.logical_and, parts)
 
 
-def tap_flat_index(window: Window) -> np.ndarray:
+def tap_flat_index(window: Window, outputs=None) -> np.ndarray:
     """``(*out, *kernel)`` int64: each tap's flat index into an input plane (row-major).
 
     Taps in the padding get a clipped, meaningless index; callers mask them with
@@ -65,12 +109,28 @@ def tap_flat_index(window: Window) -> np.ndarray:
     parts = [
         p * int(st)
         for p, st in zip(
-            _per_tap(window, lambda a: np.clip(a.taps(), 0, a.length - 1)),
+            _per_tap(window, lambda a, t: np.clip(t, 0, a.length - 1), outputs),
             plane_strides,
             strict=True,
         )
     ]
     return reduce(np.add, parts)
+
+
+def _chunks(window: Window, planes: int, budget: int):
+    """Ranges of windows per axis, together every window once, each chunk holding at most
+    ``budget`` output cells x taps over ``planes`` planes (halving the longest range; one
+    window of one plane at least)."""
+    sizes = list(window.output_shape)
+    taps = planes * window.window_size
+    while math.prod(sizes) * taps > budget and max(sizes) > 1:
+        i = sizes.index(max(sizes))
+        sizes[i] = -(-sizes[i] // 2)
+    per_axis = [
+        [range(o0, min(o0 + size, a.out)) for o0 in range(0, a.out, size)]
+        for a, size in zip(window.axes, sizes, strict=True)
+    ]
+    return itertools.product(*per_axis)
 
 
 def _choose_max(values: np.ndarray, inside: np.ndarray) -> np.ndarray:
@@ -90,19 +150,28 @@ def _choose_max(values: np.ndarray, inside: np.ndarray) -> np.ndarray:
 
 
 def max_forward(x: np.ndarray, window: Window, return_indices: bool = False):
-    """Max pooling. Shape: ``(N, C, *in) -> (N, C, *out)``; indices flat per (n, c) plane."""
+    """Max pooling. Shape: ``(N, C, *in) -> (N, C, *out)``; indices flat per (n, c) plane.
+
+    Windows are taken in chunks (:data:`CHUNK_TAPS`): each output depends on its own window
+    only, so the chunks give exactly the whole computation's result.
+    """
     n_, c_ = x.shape[:2]
     k = window.window_size
     w = windows(padded(x, window, identity("max", x.dtype)), window)
-    flat = w.reshape(n_, c_, *window.output_shape, k)
-    inside = np.broadcast_to(tap_inside(window).reshape(*window.output_shape, k), flat.shape)
-    choice = _choose_max(flat, inside)
-    out = np.take_along_axis(flat, choice[..., None], axis=-1)[..., 0]
-    if not return_indices:
-        return out
-    tap_index = np.broadcast_to(tap_flat_index(window).reshape(*window.output_shape, k), flat.shape)
-    indices = np.take_along_axis(tap_index, choice[..., None], axis=-1)[..., 0]
-    return out, indices.astype(np.int64)
+    out = np.empty((n_, c_, *window.output_shape), dtype=x.dtype)
+    indices = np.empty(out.shape, dtype=np.int64) if return_indices else None
+    for part in _chunks(window, n_ * c_, max(CHUNK_TAPS, x.size)):
+        cells = (slice(None), slice(None), *(slice(r.start, r.stop) for r in part))
+        shape = tuple(len(r) for r in part)
+        flat = w[cells].reshape(n_, c_, *shape, k)
+        inside = np.broadcast_to(tap_inside(window, part).reshape(*shape, k), flat.shape)
+        choice = _choose_max(flat, inside)
+        out[cells] = np.take_along_axis(flat, choice[..., None], axis=-1)[..., 0]
+        if return_indices:
+            tap_index = tap_flat_index(window, part).reshape(*shape, k)
+            tap_index = np.broadcast_to(tap_index, flat.shape)
+            indices[cells] = np.take_along_axis(tap_index, choice[..., None], axis=-1)[..., 0]
+    return (out, indices) if return_indices else out
 
 
 def sum_forward(x: np.ndarray, window: Window, reducer: str = "sum") -> np.ndarray:
@@ -140,19 +209,21 @@ def window_forward(
     return (sum_forward(magnitude**p, window) ** (1.0 / p)).astype(out_dtype)
 
 
-def _scatter_taps(contrib: np.ndarray, window: Window, shape: tuple[int, ...]) -> np.ndarray:
-    """Add ``contrib`` ``(N, C, *out, *kernel)`` back onto the input positions of its taps.
+def _scatter_taps(contrib, window: Window, shape: tuple[int, ...], dtype) -> np.ndarray:
+    """Add ``contrib(tap)`` (``(N, C, *out)``: every window's contribution at that tap)
+    back onto the input positions of its taps.
 
     One vectorised slice-add per tap: for a fixed tap the positions of all windows form a
-    strided slice, so no two outputs of one add touch the same cell.
+    strided slice, so no two outputs of one add touch the same cell. A callable per tap,
+    not one ``(N, C, *out, *kernel)`` array: memory stays O(input + output).
     """
-    buffer = np.zeros(shape[:2] + tuple(a.padded_length for a in window.axes), dtype=contrib.dtype)
+    buffer = np.zeros(shape[:2] + tuple(a.padded_length for a in window.axes), dtype=dtype)
     for tap in itertools.product(*(range(a.kernel) for a in window.axes)):
         target = tuple(
-            slice(j * a.dilation, j * a.dilation + (a.out - 1) * a.stride + 1, a.stride)
+            slice(j * a.dilation, j * a.dilation + (a.out - 1) * a.stride + 1, _step(a))
             for j, a in zip(tap, window.axes, strict=True)
         )
-        buffer[(slice(None), slice(None), *target)] += contrib[(Ellipsis, *tap)]
+        buffer[(slice(None), slice(None), *target)] += contrib(tap)
     crop = tuple(slice(a.lo, a.lo + a.length) for a in window.axes)
     return buffer[(slice(None), slice(None), *crop)]
 
@@ -184,6 +255,7 @@ def window_backward(
     sum copies it to every tap; avg divides it by the divisor first; lp multiplies it by
     ``sign(x) * (|x| / out)^(p-1)`` (0 where the output is 0).
     """
+    _check_size(x, window)
     grad = grad.astype(np.float64)
     if reducer == "max" or (reducer == "lp" and math.isinf(p)):
         source = x if reducer == "max" else np.abs(x.astype(np.float64))
@@ -191,23 +263,23 @@ def window_backward(
         result = _scatter_indices(grad, indices, x.shape)
         # d|x|/dx = sign(x): the winner of max |x| passes its gradient on with x's sign
         return result if reducer == "max" else result * np.sign(x)
-    expand = (Ellipsis,) + (None,) * window.ndim
     if reducer == "sum":
-        contrib = np.broadcast_to(grad[expand], grad.shape + window.kernel)
-    elif reducer == "avg":
-        contrib = np.broadcast_to(
-            (grad / window.divisors(count_include_pad, divisor_override))[expand],
-            grad.shape + window.kernel,
-        )
-    else:
-        xf = x.astype(np.float64)
-        taps = windows(padded(xf, window, 0.0), window)
-        out = window_forward("lp", xf, window, p=p)[expand]
+        return _scatter_taps(lambda tap: grad, window, x.shape, grad.dtype)
+    if reducer == "avg":
+        share = grad / window.divisors(count_include_pad, divisor_override)
+        return _scatter_taps(lambda tap: share, window, x.shape, share.dtype)
+    xf = x.astype(np.float64)
+    taps = windows(padded(xf, window, 0.0), window)
+    out = window_forward("lp", xf, window, p=p)
+
+    def contrib(tap):  # one tap of every window at a time: no (out, kernel) temporaries
+        t = taps[(Ellipsis, *tap)]
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.abs(taps) / out
-            scale = np.where((out > 0) & (taps != 0), np.sign(taps) * ratio ** (p - 1), 0.0)
-        contrib = grad[expand] * scale
-    return _scatter_taps(np.ascontiguousarray(contrib), window, x.shape)
+            ratio = np.abs(t) / out
+            scale = np.where((out > 0) & (t != 0), np.sign(t) * ratio ** (p - 1), 0.0)
+        return grad * scale
+
+    return _scatter_taps(contrib, window, x.shape, np.float64)
 
 
 # --------------------------------------------------------------------------- adaptive pooling

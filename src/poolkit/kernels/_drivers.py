@@ -89,30 +89,75 @@ def _lift(values, fill):
 
 
 def window_taps(window: Window, count_include_pad=None, divisor_override=None) -> Taps:
-    """Taps of a regular window; with ``count_include_pad`` given, the avg multipliers too."""
-    first, count = [], []
+    """Taps of a regular window; with ``count_include_pad`` given, the avg multipliers too.
+
+    O(outputs) memory per axis (geometry's closed-form counts, never ``(out, kernel)``), and
+    every number handed to the kernels fits int64 whatever the arguments: a dilation that
+    leaves at most one tap per window in bounds is passed as 1, and the W axis's ``win``
+    only holds what the kernels read (a stride longer than the row, which leaves at most
+    one interior window, as 1; the offset from the first interior window; a kernel longer
+    than int64 holds, which has no interior window, as any kernel longer than the row), so
+    a stride, pad or kernel of 2**64 never reaches them.
+    """
+    first, count, dil = [], [], []
     for a in window.axes:
-        start = a.starts()
-        skip = np.where(start < 0, (-start + a.dilation - 1) // a.dilation, 0)
-        last = np.minimum(a.kernel - 1, (a.length - 1 - start) // a.dilation)
-        first.append(start + skip * a.dilation)
-        count.append(last - skip + 1)
+        f, n, _ = a.window_counts(parts="first count")
+        first.append(f)
+        count.append(n)
+        # taps past the first are used only when a window has two in bounds (then d < L)
+        dil.append(a.dilation if a.dilation < a.length else 1)
     w = window.axes[-1]
-    full = np.flatnonzero(count[-1] == w.kernel)
+    full = np.flatnonzero(count[-1] == w.kernel) if w.kernel <= w.length else np.empty(0, int)
     ia, ib = (int(full[0]), int(full[-1]) + 1) if full.size else (0, 0)
     if full.size and full.size != ib - ia:  # not a contiguous range (cannot happen, be safe)
         ia = ib = 0
+    ni = ib - ia
+    # two interior windows lie inside the row, so a stride longer than the row leaves at
+    # most one and is never used (1 also keeps the argmax kernels' phase buffers, stride x
+    # lanes long, small); the offset is used only with an interior window, which starts at
+    # its first tap (so it equals -lo); a kernel past int64 has no interior window
+    sw = w.stride if w.stride <= w.length else 1
+    off = int(first[-1][ia]) - ia * sw if ni else 0
+    kw = w.kernel if w.kernel < 1 << 62 else max(w.length + 1, 4)
     mults = None
     if count_include_pad is not None:
-        mults = _avg_mults(
-            [a.padded_count() if count_include_pad else a.in_bounds_count() for a in window.axes],
-            divisor_override,
-        )
+        mults = _window_mults(window, count_include_pad, divisor_override, count)
     return Taps(
         first=_lift(first, _UNIT[0]),
         count=_lift(count, _UNIT[1]),
-        dil=np.array(_lift(window.dilation, 1), dtype=np.int64),
-        win=np.array([w.stride, -w.lo, w.kernel, ia, ib], dtype=np.int64),
+        dil=np.array(_lift(dil, 1), dtype=np.int64),
+        win=np.array([sw, off, kw, ia, ib], dtype=np.int64),
+        in_shape=_lift(window.input_shape, 1),
+        out_shape=_lift(window.output_shape, 1),
+        mults=mults,
+    )
+
+
+def _window_mults(window, count_include_pad, divisor_override, count=None):
+    """Average pooling's per-axis reciprocal divisors (``count``: the in-bounds counts,
+    when already computed)."""
+    if divisor_override is not None:
+        return _avg_mults([np.empty(a.out) for a in window.axes], divisor_override)
+    if not count_include_pad and count is not None:
+        return _avg_mults(count, None)
+    part = "padded" if count_include_pad else "count"
+    index = 2 if count_include_pad else 1
+    return _avg_mults([a.window_counts(parts=part)[index] for a in window.axes], None)
+
+
+def scan_taps(window: Window, count_include_pad=None, divisor_override=None) -> Taps:
+    """What the block scan reads of the taps: the shapes and (average) multipliers only, not
+    the per-output first taps and counts (16 bytes per output of a 1-d moving window that
+    the scan never reads). Only for :func:`_blockscan`: ``first``/``count`` are empty."""
+    mults = None
+    if count_include_pad is not None:
+        mults = _window_mults(window, count_include_pad, divisor_override)
+    empty = (np.zeros(0, np.int64),) * 3
+    return Taps(
+        first=empty,
+        count=empty,
+        dil=np.ones(3, dtype=np.int64),
+        win=np.zeros(5, dtype=np.int64),
         in_shape=_lift(window.input_shape, 1),
         out_shape=_lift(window.output_shape, 1),
         mults=mults,
@@ -142,7 +187,11 @@ def _avg_mults(counts, divisor_override):
         mults = [np.ones(len(c)) for c in counts]
         mults[-1] = mults[-1] / float(divisor_override)
     else:
-        mults = [1.0 / np.asarray(c, dtype=np.float64) for c in counts]
+        mults = []
+        for c in counts:
+            m = np.asarray(c, dtype=np.float64)
+            m = np.divide(1.0, m, out=m if m is not c else None)  # in place when a copy
+            mults.append(m)
     return _lift(mults, np.ones(1))
 
 
@@ -173,19 +222,42 @@ def _alloc(n, c, spatial3, dtype, channels_last, zeros=False):
     return arr, arr
 
 
-def _cover(taps: Taps, axis: int):
-    """CSR lists of the outputs whose windows cover each input index along ``axis``:
-    outputs of input ``i`` are ``lst[ptr[i]:ptr[i + 1]]``, in increasing order."""
+#: The most (input, covering output) pairs :func:`_cover` builds along D or H (3 int64 arrays
+#: of this length: ~100 MB); bigger covers (long overlapping windows) take a backward that
+#: needs none (:func:`_cover_fits`).
+COVER_MAX_PAIRS = 1 << 22
+
+
+def _cover_pairs(taps: Taps, axis: int) -> int:
+    return int(taps.count[axis].sum())
+
+
+def _cover_fits(taps: Taps) -> bool:
+    """Whether the D and H covers of :func:`_cover` stay under :data:`COVER_MAX_PAIRS`."""
+    return max(_cover_pairs(taps, 0), _cover_pairs(taps, 1)) <= COVER_MAX_PAIRS
+
+
+def _cover_arrays(taps: Taps, axis: int):
+    """``(ptr, lst, pos)``: the CSR lists of :func:`_cover` and each listed pair's input index,
+    vectorised in O(pairs) (a stable sort by input keeps each input's outputs increasing)."""
     first, count = taps.first[axis], taps.count[axis]
     dil = int(taps.dil[axis])
     length = taps.in_shape[axis]
-    owners = [[] for _ in range(length)]
-    for o, (f, k) in enumerate(zip(first.tolist(), count.tolist(), strict=True)):
-        for t in range(k):
-            owners[f + t * dil].append(o)
+    total = _cover_pairs(taps, axis)
+    owner = np.repeat(np.arange(len(count), dtype=np.int64), count)
+    starts = np.cumsum(count) - count  # each output's first pair
+    tap = np.arange(total, dtype=np.int64) - np.repeat(starts, count)
+    pos = first[owner] + tap * dil
+    order = np.argsort(pos, kind="stable")
     ptr = np.zeros(length + 1, dtype=np.int64)
-    ptr[1:] = np.cumsum([len(o) for o in owners])
-    lst = np.array([o for row in owners for o in row], dtype=np.int64)
+    ptr[1:] = np.cumsum(np.bincount(pos, minlength=length))
+    return ptr, owner[order], pos[order]
+
+
+def _cover(taps: Taps, axis: int):
+    """CSR lists of the outputs whose windows cover each input index along ``axis``:
+    outputs of input ``i`` are ``lst[ptr[i]:ptr[i + 1]]``, in increasing order."""
+    ptr, lst, _pos = _cover_arrays(taps, axis)
     return ptr, lst
 
 
@@ -232,8 +304,17 @@ def _max_values(x5, taps, cl):
         _run(k.max_cl, n * _rows(taps), *args, work=x5.size, scratch=bufs)
     else:
         W, OW = x5.shape[4], taps.out_shape[2]
-        half = W // 2 + 1
-        bufs = _bufs(((W,), (W,), (OW,), (OW,), (half,), (half,)), x5.dtype)
+        # work buffers only where max_cf uses them (a broadcast row of 2**31 must not cost
+        # 4 of its size): combined rows when a window spans several input rows; output
+        # rows unless its fused pass (_fused: stride 2, 2-3 taps) writes out directly;
+        # stride-2 halves when its general W pass (_hmax) runs stride 2 with an interior
+        several = any(int(cnt.max()) > 1 for cnt in taps.count[:2])
+        sw, _off, kw, ia, ib = (int(v) for v in taps.win)
+        fused = sw == 2 and taps.dil[2] == 1 and kw in (2, 3)
+        row = W if several else 1
+        orow = 1 if fused else OW
+        half = W // 2 + 1 if sw == 2 and ib > ia and not fused else 1
+        bufs = _bufs(((row,), (row,), (orow,), (orow,), (half,), (half,)), x5.dtype)
         _run(k.max_cf, n * c, x5, *taps.args(), taps.win, kern, work=x5.size, scratch=bufs)
     return view
 
@@ -246,6 +327,8 @@ def _argmax(x5, taps, cl, grad5=None):
     if cl:
         return _argmax_cl(x5, taps, grad5, gdt)
     if math.prod(taps.in_shape) >= 2**31:  # int32 codes would overflow: int64 flat indices
+        return _argmax_huge(x5, taps, grad5, gdt)
+    if backward and not _cover_fits(taps):  # long windows along D/H: scatter, no cover lists
         return _argmax_huge(x5, taps, grad5, gdt)
     b = _b()
     OW = taps.out_shape[2]
@@ -335,9 +418,8 @@ def _lanes(taps: Taps):
 def _cover_taps(taps: Taps, axis: int):
     """:func:`_cover` plus, for each listed output, the input's distance from that output's
     first tap (the window row holding it, times the dilation)."""
-    ptr, lst = _cover(taps, axis)
-    owner = np.repeat(np.arange(taps.in_shape[axis]), np.diff(ptr))
-    return ptr, lst, (owner - taps.first[axis][lst]).astype(np.int64)
+    ptr, lst, pos = _cover_arrays(taps, axis)
+    return ptr, lst, (pos - taps.first[axis][lst]).astype(np.int64)
 
 
 def _argmax_huge(x5, taps, grad5, gdt):
@@ -424,6 +506,11 @@ def _sum_backward(g5, taps, cl, scaled, gdt):
         args = (_cl(g), *taps.args(), *m, scaled, cb, gin_k)
         _run(k.sum_bwd_cl, items, *args, work=gin.size, scratch=bufs)
         return gin
+    if not _cover_fits(taps):
+        # long overlapping windows along D/H: the cover lists would hold outputs x kernel
+        # pairs; the channels-last kernel scatters each output row instead (same sums, in
+        # another order of addition), on a channels-last view of the same data
+        return _sum_backward(g5, taps, True, scaled, gdt)
     gin, _ = _alloc(n, c, taps.in_shape, gdt, False)  # every row written once
     win, nq, L, _span = _lanes(taps)
     rows = taps.out_shape[0] * taps.out_shape[1]
@@ -451,7 +538,9 @@ def _blockscan(reducer, x5, window, cl, taps, out_dtype):
     od, oh, ow = taps.out_shape
     # float sums scale in their own dtype (float32 stays float32: no float64 pass per row)
     mdt = acc_dt if acc_dt.kind == "f" else np.dtype(np.float64)
-    mults = taps.mults if scaled else (np.ones(od), np.ones(oh), np.ones(ow))
+    # unscaled, scan2d reads md and mh (one factor per item and output row) but never mw:
+    # one 1 for it, not a float64 array per output (80 MB for a 1-d moving max over 10**7)
+    mults = taps.mults if scaled else (np.ones(od), np.ones(oh), np.ones(1))
     md, mh, mw = (np.asarray(m, dtype=mdt) for m in mults)
     src = x5.astype(acc_dt, copy=False)
     if dax is not None and not _trivial(dax):
@@ -539,6 +628,16 @@ def _depth_pass(k, src, dax, cl, is_max, ident):
     return mid
 
 
+def _scan_fits(window: Window) -> bool:
+    """The block scan takes the raw geometry (kernel, stride, pads) and row buffers as long
+    as the padded row: only for geometry that fits int64 and padded rows not far longer
+    than the input (a window much longer than its input runs the direct kernels, which see
+    only the in-bounds taps)."""
+    return all(
+        a.int64_safe and a.padded_length <= 4 * (a.length + a.out) + (1 << 20) for a in window.axes
+    )
+
+
 def _trivial(axis) -> bool:
     return axis.kernel == 1 and axis.stride == 1 and not (axis.lo or axis.hi or axis.overhang)
 
@@ -569,7 +668,7 @@ def _forward(reducer, x, taps, p=2.0, return_indices=False, window=None):
     cdt = costmodel.compute_dtype(orig, reducer)
     x5 = _to5(_as_compute(x, cdt))
     cl = is_channels_last(x5)
-    scan = window is not None and costmodel.use_blockscan_window(window)
+    scan = window is not None and _uses_scan(window)
     if reducer == "max":
         if return_indices:
             out, idx = _argmax(x5, taps, cl)
@@ -651,20 +750,40 @@ def _lp_forward64(x5, cl, nsp, taps, p, window=None):
 #: Taps of recently used windows: a Window is immutable and the kernels only read the taps,
 #: so a training loop's repeated calls skip rebuilding them (~0.1 ms of small NumPy calls).
 _cached_taps = lru_cache(maxsize=256)(window_taps)
+_cached_scan_taps = lru_cache(maxsize=256)(scan_taps)
 _cached_adaptive_taps = lru_cache(maxsize=256)(adaptive_taps)
+
+
+#: Taps are cached only for windows with at most this many outputs along all axes together:
+#: a cache of 256 moving windows over 10**7 would hold gigabytes after the calls returned.
+CACHE_MAX_OUTPUTS = 1 << 16
+
+
+def _taps(window, count_include_pad, divisor_override, scan=False):
+    build = scan_taps if scan else window_taps
+    if sum(a.out for a in window.axes) > CACHE_MAX_OUTPUTS:
+        return build(window, count_include_pad, divisor_override)
+    cached = _cached_scan_taps if scan else _cached_taps
+    return cached(window, count_include_pad, divisor_override)
+
+
+def _uses_scan(window) -> bool:
+    return costmodel.use_blockscan_window(window) and _scan_fits(window)
 
 
 def window_forward(reducer, x, window, *, count_include_pad=True, divisor_override=None,
                    p=2.0, return_indices=False):  # fmt: skip
     avg = reducer == "avg"
-    taps = _cached_taps(window, count_include_pad if avg else None, divisor_override)
+    # the block scan reads no per-output taps; indices (argmax) always need them
+    scan = not return_indices and _uses_scan(window)
+    taps = _taps(window, count_include_pad if avg else None, divisor_override, scan)
     return _forward(reducer, x, taps, p=p, return_indices=return_indices, window=window)
 
 
 def window_backward(reducer, grad, x, window, *, count_include_pad=True, divisor_override=None,
                     p=2.0):  # fmt: skip
     avg = reducer == "avg"
-    taps = _cached_taps(window, count_include_pad if avg else None, divisor_override)
+    taps = _taps(window, count_include_pad if avg else None, divisor_override)
     return _backward(reducer, grad, x, taps, p=p)
 
 

@@ -215,6 +215,14 @@ def trace(
         raise PoolingError(f"trace is for small matrices (<= {MAX_INPUT} cells); got {x.shape}")
     spatial = x.shape if dims == 2 else x.shape[:1]
     window = resolve(spatial, kernel, stride, padding, dilation, ceil_mode)
+    for dim, axis in enumerate(window.axes):
+        # every cell of the padded input is shown, and every tap of a traced window listed
+        if max(axis.padded_length, axis.kernel) > MAX_INPUT:
+            raise PoolingError(
+                f"trace is for small windows: along dim {dim} kernel={axis.kernel} with "
+                f"padding ({axis.lo}, {axis.hi}) spans {max(axis.padded_length, axis.kernel)} "
+                f"cells (<= {MAX_INPUT})"
+            )
     output, winners_idx = _pool(
         x, reducer, dims, kernel, stride, padding, dilation, ceil_mode, count_include_pad, p
     )
@@ -222,7 +230,7 @@ def trace(
     divisors = window.divisors(include) if reducer == "avg" else None
     steps = []
     for index in itertools.islice(np.ndindex(*window.output_shape), MAX_STEPS):
-        taps = tuple(axis.taps()[i] for axis, i in zip(window.axes, index, strict=True))
+        taps = tuple(axis.window_taps(i) for axis, i in zip(window.axes, index, strict=True))
         flags = [_classify(t, axis) for t, axis in zip(taps, window.axes, strict=True)]
         n_in = int(np.prod([f[0] for f in flags]))
         n_padded = int(np.prod([f[0] + f[1] for f in flags]))
