@@ -259,7 +259,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = invariance(args.kernel, args.stride, args.samples, seed=args.seed, show_progress=True)
+    _common.ensure_dir(args.out)  # before the shift table: a bad --out fails at once
+    what = _common.describe("invariance", args, "kernel", "stride", "samples")
+    with _common.arguments_checked(what):
+        result = invariance(
+            args.kernel, args.stride, args.samples, seed=args.seed, show_progress=True
+        )
     print(result.summary())
     dots = _common.save_figure(result.figure, args.out, "invariance_dots.png")
     shifts = _common.save_figure(result.shift_figure, args.out, "invariance_shift.png")
