@@ -13,7 +13,9 @@ consistency, parameters, multiply-accumulates and training time per choice.
 from __future__ import annotations
 
 import argparse
+import math
 import time
+from pathlib import Path
 
 from poolkit.errors import PoolingError
 
@@ -165,32 +167,59 @@ def config_from_args(args: argparse.Namespace):
 
 def _checkpoint_pool(path: str) -> str:
     """The pool recorded in a checkpoint written by --save (so --load needs no --pool)."""
-    import torch
+    from poolkit.train.engine import read_checkpoint
 
-    try:
-        blob = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise PoolingError(f"--load: no such file: {path!r}") from None
-    except Exception as error:
-        raise PoolingError(f"--load: cannot read checkpoint {path!r}: {error}") from None
-    pool = blob.get("meta", {}).get("pool") if isinstance(blob, dict) else None
-    if pool not in POOLS:
+    _, meta = read_checkpoint(path)
+    pool = meta.get("pool")
+    if not isinstance(pool, str) or pool not in POOLS:
         raise PoolingError(f"--load: {path!r} does not record its pool; give --pool")
     return pool
 
 
+def check_outputs(args: argparse.Namespace) -> None:
+    """Fail before any training when --save, --json or --out cannot be written: each folder is
+    created and a file written in it (and removed); a path that is a folder is refused."""
+    from poolkit.tour._common import ensure_dir
+
+    for flag, value in (("--save", args.save), ("--json", args.json)):
+        if value is None:
+            continue
+        path = Path(value)
+        if path.is_dir():
+            raise PoolingError(f"{flag}: {value!r} is a folder; give a file name")
+        ensure_dir(path.parent, flag)
+    if args.out is not None:
+        ensure_dir(args.out, "--out")
+
+
+def check_numbers(args: argparse.Namespace) -> None:
+    """Numbers argparse accepts but training cannot use (NaN, infinities, seeds out of range)."""
+    for flag, value in (("--lr", args.lr), ("--lp-norm", args.lp_norm)):
+        if not math.isfinite(value) or value <= 0:
+            raise PoolingError(f"{flag}: must be a finite number > 0, got {value}")
+    last = args.seed + max(args.runs or 1, 1) - 1  # the seeds are --seed .. --seed + runs - 1
+    if args.seed < 0 or last >= 2**63:
+        raise PoolingError(f"--seed: seeds must lie in 0 .. 2**63 - 1, got --seed {args.seed}")
+    if args.threads is not None and args.threads > 1024:
+        raise PoolingError(f"--threads: at most 1024, got {args.threads}")
+
+
 def run(args: argparse.Namespace) -> int:
     from poolkit.train.data import load_data
-    from poolkit.train.engine import run_experiment
+    from poolkit.train.engine import read_checkpoint, run_experiment
     from poolkit.train.report import format_table, write_figures, write_json
 
     for flag in ("train_limit", "test_limit"):
         value = getattr(args, flag)
         if value is not None and value < 1:
             raise PoolingError(f"--{flag.replace('_', '-')}: must be >= 1, got {value}")
-    data = load_data(args.data).limit(args.train_limit, args.test_limit)
+    check_numbers(args)
     config = config_from_args(args)
     config.check()
+    if args.load:
+        read_checkpoint(args.load)  # a bad --load fails now, before the data and the training
+    check_outputs(args)
+    data = load_data(args.data).limit(args.train_limit, args.test_limit)
     print(
         f"data: {data.name} ({data.source}), {len(data.x_train)} train / {len(data.x_test)} "
         f"test images of shape {data.image_shape}, {data.num_classes} classes"
