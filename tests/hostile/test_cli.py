@@ -228,6 +228,10 @@ CASES = {
     "trace-out-unwritable": lambda t: (["trace", "--out", UNWRITABLE], ["--out", UNWRITABLE]),
     # explain
     "explain-size-10**30": lambda t: (["explain", str(10**30), "--kernel", "3"], [str(10**30)]),
+    "explain-stride-10**30": lambda t: (
+        ["explain", "5", "--kernel", "3", "--stride", str(10**30)],
+        ["--stride " + str(10**30)],
+    ),
     "explain-size-negative": lambda t: (["explain", "-5", "--kernel", "3"], ["-5"]),
     "explain-out-unwritable": lambda t: (
         ["explain", "5", "--kernel", "3", "--out", UNWRITABLE],
@@ -289,6 +293,14 @@ CASES = {
         ["invariance", "--samples", str(10**12), "--out", str(t / "o")],
         ["--samples"],
     ),
+    "invariance-seed-negative": lambda t: (
+        ["invariance", "--samples", "1", "--seed", "-1", "--out", str(t / "o")],
+        ["--seed -1"],
+    ),
+    "invariance-kernel-10**30": lambda t: (
+        ["invariance", "--kernel", str(10**30), "--out", str(t / "o")],
+        ["kernel", str(10**30)],
+    ),
     "tour-out-unwritable": lambda t: (["tour", "--out", UNWRITABLE], ["--out", UNWRITABLE]),
     "tour-out-is-file": lambda t: (["tour", "--out", str(_file(t))], ["--out", "afile"]),
     # train: outputs, checked before any training
@@ -319,8 +331,8 @@ CASES = {
     "load-directory": lambda t: ([*TRAIN, "--load", str(t)], ["--load", "directory"]),
     "load-empty": lambda t: ([*TRAIN, "--load", str(_file(t, "e.pt", b""))], ["--load", "e.pt"]),
     "load-garbage": lambda t: (
-        [*TRAIN, "--load", str(_file(t, "g.pt", os.urandom(1000)))],
-        ["--load", "g.pt"],
+        [*TRAIN, "--load", str(_file(t, "g.pt", b"\x80\x02garbage" + os.urandom(1000)))],
+        ["--load", "g.pt", "cannot read"],
     ),
     "load-truncated-zip": lambda t: (
         [*TRAIN, "--load", str(_truncated_checkpoint(t))],
@@ -328,7 +340,7 @@ CASES = {
     ),
     "load-pickle-runs-os-system": lambda t: (
         [*TRAIN, "--pool", "max", "--load", str(_file(t, "evil.pkl", pickle.dumps(_System())))],
-        ["--load", "refused for safety", "evil.pkl"],
+        ["--load", "refused for safety", "evil.pkl", "posix.system"],
     ),
     "load-checkpoint-runs-os-system": lambda t: (
         [*TRAIN, "--load", str(torch_save(t / "evil.pt", {"state_dict": _System(), "meta": {}}))],
@@ -336,7 +348,7 @@ CASES = {
     ),
     "load-meta-is-a-list": lambda t: (
         [*TRAIN, "--load", str(torch_save(t / "m.pt", {"state_dict": {}, "meta": [1, 2]}))],
-        ["--load", "m.pt", "meta", "list"],
+        ["--load", "m.pt", "'meta' of type list"],
     ),
     "load-meta-is-an-int": lambda t: (
         [
@@ -346,7 +358,7 @@ CASES = {
             "--load",
             str(torch_save(t / "m.pt", {"state_dict": {}, "meta": 5})),
         ],
-        ["--load", "m.pt", "meta", "int"],
+        ["--load", "m.pt", "'meta' of type int"],
     ),
     "load-state-dict-is-a-list": lambda t: (
         [*TRAIN, "--pool", "max", "--load", str(torch_save(t / "l.pt", [1, 2, 3]))],
@@ -414,6 +426,26 @@ CASES = {
     "idx-64GiB-sparse-file-small-header": lambda t: (
         [*TRAIN, "--data", str(_sparse_mnist(t, (40, 12, 12), 64 << 30))],
         ["--data", "train-images-idx3-ubyte", "68719476736"],
+    ),
+    "idx-wrong-magic-64GiB-file": lambda t: (  # refused from 4 bytes, the body never read
+        [*TRAIN, "--data", str(_sparse_mnist(t, (40, 12, 12), 64 << 30, magic=b"\1\0\x08\3"))],
+        ["--data", "train-images-idx3-ubyte", "not an IDX file"],
+    ),
+    "idx-wrong-dtype-64GiB-file": lambda t: (
+        [*TRAIN, "--data", str(_sparse_mnist(t, (40, 12, 12), 64 << 30, magic=b"\0\0\x0a\3"))],
+        ["--data", "train-images-idx3-ubyte", "not an IDX file"],
+    ),
+    "idx-gz-decompresses-past-its-header": lambda t: (
+        [
+            *TRAIN,
+            "--data",
+            str(
+                _gz_mnist(
+                    t, gzip.compress(idx_bytes(np.zeros((40, 12, 12), np.uint8)) + bytes(200 << 20))
+                )
+            ),
+        ],
+        ["--data", "train-images-idx3-ubyte.gz", "more than"],
     ),
     "idx-gz-not-gzip": lambda t: (
         [*TRAIN, "--data", str(_gz_mnist(t, b"definitely not gzip"))],
@@ -579,9 +611,12 @@ def _truncated_checkpoint(tmp: Path) -> Path:
     return cut
 
 
-def _sparse_mnist(tmp: Path, shape, total: int) -> Path:
+def _sparse_mnist(tmp: Path, shape, total: int, magic: bytes | None = None) -> Path:
     folder = mnist_dir(tmp)
     sparse_idx(folder / IDX_NAMES[0], shape, total)
+    if magic is not None:
+        with open(folder / IDX_NAMES[0], "r+b") as handle:
+            handle.write(magic)
     return folder
 
 

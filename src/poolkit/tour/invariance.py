@@ -179,7 +179,10 @@ def invariance(
     if not (isinstance(samples, int) and samples >= 1):
         raise PoolingError(f"samples must be an int >= 1; got {samples!r}")
     if not (isinstance(size, int) and size >= kernel + 2 * stride):
-        raise PoolingError(f"size must be an int >= kernel + 2*stride; got {size!r}")
+        raise PoolingError(
+            f"kernel + 2*stride must be <= the map size {size!r}; got kernel {kernel}, "
+            f"stride {stride}"
+        )
     maps, active = two_dots()
     photo = _common.builtin_image()
     sources = _sources(samples, size, stride, seed, photo)
@@ -260,7 +263,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     _common.ensure_dir(args.out)  # before the shift table: a bad --out fails at once
-    what = _common.describe("invariance", args, "kernel", "stride", "samples")
+    what = _common.describe("invariance", args, "kernel", "stride", "samples", "seed")
     with _common.arguments_checked(what):
         result = invariance(
             args.kernel, args.stride, args.samples, seed=args.seed, show_progress=True

@@ -352,9 +352,16 @@ def read_checkpoint(path: str | Path) -> tuple[dict, dict]:
             warnings.simplefilter("ignore")
             blob = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
+        asks, broken = _pickle_globals(path, info.st_size)
+        if broken is not None and not asks:
+            raise PoolingError(
+                f"--load: cannot read checkpoint {where}: not a torch checkpoint nor a pickle "
+                f"({broken})"
+            ) from None
+        wants = f"it asks for {', '.join(asks[:3])}; " if asks else ""
         raise PoolingError(
             f"--load: refused for safety: {where} holds more than tensors and plain "
-            f"containers, and torch's weights-only loader stopped at: {_torch_reason(error)}"
+            f"containers ({wants}torch's weights-only loader: {_torch_reason(error)})"
         ) from None
     except Exception as error:  # torch raises several types for a corrupt or foreign file
         raise PoolingError(
@@ -364,7 +371,7 @@ def read_checkpoint(path: str | Path) -> tuple[dict, dict]:
         meta = blob.get("meta", {})
         if not isinstance(meta, dict):
             raise PoolingError(
-                f"--load: {where} has a 'meta' that is a {type(meta).__name__}, not a dict"
+                f"--load: {where} has a 'meta' of type {type(meta).__name__}, not a dict"
             )
         blob = blob["state_dict"]
     else:
@@ -377,6 +384,30 @@ def read_checkpoint(path: str | Path) -> tuple[dict, dict]:
             f"checkpoint written by --save"
         )
     return blob, meta
+
+
+def _pickle_globals(path, size: int, limit: int = 64 << 20) -> tuple[list[str], str | None]:
+    """The ``module.name`` globals a plain (non-zip) pickle file would import, found by
+    scanning its opcodes without running any, and the scan's error when it is no pickle."""
+    import pickletools
+    import zipfile
+
+    if size > limit or zipfile.is_zipfile(path):
+        return [], None
+    names, strings = [], []
+    try:
+        with open(path, "rb") as handle:
+            for opcode, arg, _ in pickletools.genops(handle):
+                if opcode.name in ("GLOBAL", "INST"):
+                    names.append(str(arg).replace(" ", "."))
+                elif opcode.name == "STACK_GLOBAL" and len(strings) >= 2:
+                    names.append(f"{strings[-2]}.{strings[-1]}")
+                elif isinstance(arg, str):
+                    strings.append(arg)
+    except Exception as error:  # garbage: an unknown opcode, a length past the end, ...
+        text = " ".join(str(error).split()) or type(error).__name__
+        return sorted(set(names)), text if len(text) <= 120 else text[:117] + "..."
+    return sorted(set(names)), None
 
 
 def _torch_reason(error: BaseException) -> str:
@@ -392,7 +423,7 @@ def _torch_reason(error: BaseException) -> str:
         if "weights_only=False" in line or "weights_only` set to `False" in line:
             continue
         if line:
-            kept.append(line)
+            kept.append(line.split(" This is an internal miniz error")[0])
     text = " ".join(kept) or type(error).__name__
     return text if len(text) <= 300 else text[:297] + "..."
 
