@@ -186,8 +186,12 @@ def check_outputs(args: argparse.Namespace) -> None:
             continue
         path = Path(value)
         if path.is_dir():
-            raise PoolingError(f"{flag}: {value!r} is a folder; give a file name")
-        ensure_dir(path.parent, flag)
+            raise PoolingError(f"{flag}: cannot write {value!r}: it is a folder; give a file name")
+        try:
+            ensure_dir(path.parent, flag)
+        except PoolingError as error:
+            reason = str(error).removeprefix(f"{flag}: ")
+            raise PoolingError(f"{flag}: cannot write {value!r}: {reason}") from None
     if args.out is not None:
         ensure_dir(args.out, "--out")
 
