@@ -213,6 +213,10 @@ CASES = {
         ["trace", "--input", os.fsencode(str(t)) + b"/\xff\xfe.npy", "--kernel", "2"],
         ["--input", "\\udcff"],
     ),
+    "trace-input-char-device": lambda t: (
+        ["trace", "--input", "/dev/zero", "--kernel", "2"],
+        ["--input", "/dev/zero", "not a regular file"],
+    ),
     "trace-input-ragged-literal": lambda t: (
         ["trace", "--input", "1,2;3", "--kernel", "2"],
         ["--input", "1,2;3"],
@@ -262,6 +266,10 @@ CASES = {
     "explore-kernel-garbage-file": lambda t: (
         ["explore", "--kernel", str(_file(t, "k.npy", os.urandom(200))), "--out", str(t / "o")],
         ["--kernel", "k.npy"],
+    ),
+    "explore-image-png-claims-10**10-pixels": lambda t: (
+        ["explore", str(_png_header(t / "bomb.png", 100_000, 100_000)), "--out", str(t / "o")],
+        ["bomb.png"],
     ),
     "explore-kernel-text-not-numbers": lambda t: (
         ["explore", "--kernel", str(_file(t, "k.txt", b"a b\nc d\n")), "--out", str(t / "o")],
@@ -326,6 +334,20 @@ CASES = {
     ),
     "train-lr-inf": lambda t: ([*TRAIN, "--lr", "inf"], ["--lr", "inf"]),
     "train-seed-negative": lambda t: ([*TRAIN, "--seed", "-1"], ["--seed", "-1"]),
+    "train-batch-size-10**30": lambda t: (
+        [*TRAIN, "--batch-size", str(10**30)],
+        ["--batch-size", str(10**30)],
+    ),
+    "train-max-shift-10**30": lambda t: (
+        [*TRAIN, "--max-shift", str(10**30)],
+        ["--max-shift", str(10**30)],
+    ),
+    "train-augment-10**30": lambda t: ([*TRAIN, "--augment", str(10**30)], ["--augment"]),
+    "train-shift-pairs-10**12": lambda t: (
+        [*TRAIN, "--shift-pairs", str(10**12)],
+        ["--shift-pairs"],
+    ),
+    "train-runs-10**30": lambda t: ([*TRAIN, "--pool", "max", "--runs", str(10**30)], ["--runs"]),
     # train --load: checkpoints
     "load-missing": lambda t: ([*TRAIN, "--load", str(t / "none.pt")], ["--load", "none.pt"]),
     "load-directory": lambda t: ([*TRAIN, "--load", str(t)], ["--load", "directory"]),
@@ -598,6 +620,18 @@ def _truncated_png(tmp: Path) -> Path:
     path = tmp / "cut.png"
     Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64), np.uint8)).save(path)
     path.write_bytes(path.read_bytes()[:300])
+    return path
+
+
+def _png_header(path: Path, width: int, height: int) -> Path:
+    """A PNG holding only a signature and an IHDR chunk claiming ``width`` x ``height``."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0])
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b""))
     return path
 
 

@@ -196,16 +196,35 @@ def check_outputs(args: argparse.Namespace) -> None:
         ensure_dir(args.out, "--out")
 
 
+#: Upper bounds on counts argparse would take at any size: far past any useful run, they turn
+#: a typo (``--epochs 10000000000``) into one clear line instead of an endless run or an
+#: overflow deep inside NumPy or torch.
+LIMITS = {
+    "epochs": 100_000,
+    "batch_size": 2**31 - 1,
+    "runs": 1_000,
+    "shift_pairs": 1_000,
+    "threads": 1_024,
+    "max_shift": 4_096,
+    "augment": 4_096,
+}
+
+
 def check_numbers(args: argparse.Namespace) -> None:
-    """Numbers argparse accepts but training cannot use (NaN, infinities, seeds out of range)."""
+    """Numbers argparse accepts but training cannot use: NaN, infinities, counts past
+    :data:`LIMITS`, seeds out of range. The lower bounds are :meth:`TrainConfig.check`'s."""
     for flag, value in (("--lr", args.lr), ("--lp-norm", args.lp_norm)):
         if not math.isfinite(value) or value <= 0:
             raise PoolingError(f"{flag}: must be a finite number > 0, got {value}")
-    last = args.seed + max(args.runs or 1, 1) - 1  # the seeds are --seed .. --seed + runs - 1
-    if args.seed < 0 or last >= 2**63:
-        raise PoolingError(f"--seed: seeds must lie in 0 .. 2**63 - 1, got --seed {args.seed}")
-    if args.threads is not None and args.threads > 1024:
-        raise PoolingError(f"--threads: at most 1024, got {args.threads}")
+    for name, top in LIMITS.items():
+        value = getattr(args, name)
+        if value is not None and value > top:
+            raise PoolingError(f"--{name.replace('_', '-')}: at most {top:,}, got {value}")
+    if args.seed < 0 or args.seed + (args.runs or 1) - 1 >= 2**63:
+        raise PoolingError(
+            f"--seed: the seeds --seed .. --seed + runs - 1 must lie in 0 .. 2**63 - 1, got "
+            f"--seed {args.seed}"
+        )
 
 
 def run(args: argparse.Namespace) -> int:
