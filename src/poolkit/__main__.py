@@ -8,6 +8,7 @@ inside ``run`` so that ``poolkit --help`` and ``import poolkit`` stay light.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -48,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         command = sub.add_parser(name, help=help_text, description=module.__doc__.split("\n\n")[0])
         module.add_arguments(command)
+        command.add_argument(  # also after the command; SUPPRESS keeps a global --debug
+            "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
         command.set_defaults(handler=module.run)
     return parser
 
@@ -58,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 0
+    _paths_print_as_given()
     if args.debug:
         return int(args.handler(args) or 0)
     try:
@@ -89,6 +94,15 @@ def describe_error(error: BaseException) -> tuple[str, int]:
     if isinstance(error, OverflowError | ValueError):
         return f"an argument is out of range: {one_line(error)}{hint}", 2
     return f"internal error, please report it: {type(error).__name__}: {one_line(error)}{hint}", 1
+
+
+def _paths_print_as_given() -> None:
+    """Let stdout print a path that is not valid UTF-8 (its bytes, as given) instead of
+    failing with UnicodeEncodeError after the work is done."""
+    stream = sys.stdout
+    if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+        with contextlib.suppress(ValueError, OSError):  # one that cannot be: leave it
+            stream.reconfigure(errors="surrogateescape")
 
 
 def one_line(error: BaseException) -> str:

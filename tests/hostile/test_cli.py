@@ -42,14 +42,18 @@ class Run:
         )
 
 
-def run_cli(args, cwd=None, memory: int = DEFAULT_MEMORY, timeout: float = TIMEOUT) -> Run:
-    """``python -m poolkit *args`` in a child process under ``memory`` bytes of address space."""
+def run_cli(
+    args, cwd=None, memory: int = DEFAULT_MEMORY, timeout: float = TIMEOUT, env=None
+) -> Run:
+    """``python -m poolkit *args`` in a child process under ``memory`` bytes of address space
+    (``env``: extra environment variables)."""
     proc = subprocess.run(
         [sys.executable, "-m", "poolkit", *args],
         capture_output=True,
         timeout=timeout,
         preexec_fn=_limit(memory),
         cwd=cwd,
+        env={**os.environ, **(env or {})},
     )
     decode = lambda raw: raw.decode("utf-8", "backslashreplace")  # noqa: E731
     return Run(proc.returncode, decode(proc.stdout), decode(proc.stderr))
@@ -212,6 +216,10 @@ CASES = {
     "trace-input-non-utf8-path": lambda t: (
         ["trace", "--input", os.fsencode(str(t)) + b"/\xff\xfe.npy", "--kernel", "2"],
         ["--input", "\\udcff"],
+    ),
+    "trace-input-empty-text": lambda t: (  # numpy's two-line warning must not show
+        ["trace", "--input", str(_file(t, "e.txt", b"")), "--kernel", "2"],
+        ["--input", "e.txt", "empty"],
     ),
     "trace-input-char-device": lambda t: (
         ["trace", "--input", "/dev/zero", "--kernel", "2"],
@@ -742,10 +750,24 @@ def test_a_valid_run_of_every_file_reader(tmp_path):
     assert "8 train / 8 test" in run.stdout
 
 
-def test_debug_shows_the_traceback(tmp_path):
-    run = run_cli(["--debug", "trace", "--out", UNWRITABLE], cwd=tmp_path)
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_shows_the_traceback(where, tmp_path):
+    command = ["trace", "--out", UNWRITABLE]
+    argv = ["--debug", *command] if where == "before" else [*command, "--debug"]
+    run = run_cli(argv, cwd=tmp_path)
     assert run.returncode == 1 and "Traceback" in run.stderr, run.explain()
     assert "PoolingError" in run.stderr
+
+
+def test_a_non_utf8_out_path_prints_even_on_a_strict_stdout(tmp_path):
+    out = os.fsencode(str(tmp_path)) + b"/\xff"
+    run = run_cli(
+        ["explain", "5", "--kernel", "3", "--out", out],
+        cwd=tmp_path,
+        env={"PYTHONIOENCODING": "utf-8:strict"},
+    )
+    assert run.returncode == 0 and run.stderr == "", run.explain()
+    assert os.path.isfile(out + b"/explain.png")
 
 
 def test_a_bug_is_one_line_with_a_hint_and_status_1():
