@@ -176,16 +176,17 @@ def _checkpoint_pool(path: str) -> str:
     return pool
 
 
-def check_outputs(args: argparse.Namespace) -> None:
+def check_outputs(args: argparse.Namespace, single: bool = True) -> None:
     """Fail before any training when --save, --json or --out cannot be written: each folder is
-    created and a file written in it (and removed); a path that is a folder is refused."""
+    created and a file written in it (and removed); a file path that is a folder is refused
+    (--save of several models writes beside its path, so there only the folder counts)."""
     from poolkit.tour._common import ensure_dir
 
     for flag, value in (("--save", args.save), ("--json", args.json)):
         if value is None:
             continue
         path = Path(value)
-        if path.is_dir():
+        if path.is_dir() and (flag == "--json" or single):
             raise PoolingError(f"{flag}: cannot write {value!r}: it is a folder; give a file name")
         try:
             ensure_dir(path.parent, flag)
@@ -213,9 +214,10 @@ LIMITS = {
 def check_numbers(args: argparse.Namespace) -> None:
     """Numbers argparse accepts but training cannot use: NaN, infinities, counts past
     :data:`LIMITS`, seeds out of range. The lower bounds are :meth:`TrainConfig.check`'s."""
-    for flag, value in (("--lr", args.lr), ("--lp-norm", args.lp_norm)):
-        if not math.isfinite(value) or value <= 0:
-            raise PoolingError(f"{flag}: must be a finite number > 0, got {value}")
+    if not math.isfinite(args.lr) or args.lr <= 0:
+        raise PoolingError(f"--lr: must be a finite number > 0, got {args.lr}")
+    if not args.lp_norm > 0:  # NaN fails too; inf is the max norm, allowed
+        raise PoolingError(f"--lp-norm: must be > 0 (inf allowed), got {args.lp_norm}")
     for name, top in LIMITS.items():
         value = getattr(args, name)
         if value is not None and value > top:
@@ -241,7 +243,7 @@ def run(args: argparse.Namespace) -> int:
     config.check()
     if args.load:
         read_checkpoint(args.load)  # a bad --load fails now, before the data and the training
-    check_outputs(args)
+    check_outputs(args, single=len(config.pools) == 1 and config.runs == 1)
     data = load_data(args.data).limit(args.train_limit, args.test_limit)
     print(
         f"data: {data.name} ({data.source}), {len(data.x_train)} train / {len(data.x_test)} "
