@@ -278,6 +278,35 @@ def ensure_dir(out_dir, name: str = "--out") -> Path:
     return out
 
 
+def check_writable_dir(out_dir, name: str = "--out") -> Path:
+    """Check, creating nothing, that ``out_dir`` can be made (or is) a folder to write in: it,
+    or its nearest existing ancestor, must be a folder in which a file can be written (tried
+    for real, then removed). A :class:`PoolingError` naming ``name`` and the path otherwise.
+    Commands call this before any work and :func:`ensure_dir` when they write."""
+    out = Path(out_dir)
+    probe = out
+    while not probe.exists():
+        if probe.is_symlink():  # a dangling link: mkdir would fail on it
+            raise PoolingError(f"{name}: {str(probe)!r} is a broken symbolic link")
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if not probe.is_dir():
+        if probe == out:
+            raise PoolingError(f"{name}: {str(out)!r} exists and is not a folder")
+        raise PoolingError(
+            f"{name}: cannot create folder {str(out)!r}: {str(probe)!r} is not a folder"
+        )
+    try:
+        with tempfile.TemporaryFile(dir=probe, prefix=".poolkit-write-check-"):
+            pass
+    except OSError as error:
+        raise PoolingError(
+            f"{name}: cannot write in folder {str(probe)!r}: {_reason(error)}"
+        ) from None
+    return out
+
+
 def save_figure(figure, out_dir, name: str, dpi: int = 100, flag: str = "--out") -> Path:
     """Write ``figure`` as ``out_dir/name`` (the folder is created) and return the path."""
     path = ensure_dir(out_dir, flag) / name

@@ -342,7 +342,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.out is not None:
-        _common.ensure_dir(args.out)  # before any work: a bad --out fails at once
+        _common.check_writable_dir(args.out)  # before any work: a bad --out fails at once
     what = _common.describe(
         "explain " + " ".join(str(n) for n in args.size),
         args,

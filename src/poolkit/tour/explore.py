@@ -299,9 +299,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    _common.ensure_dir(args.out)  # before any work: a bad --out fails at once
+    _common.check_writable_dir(args.out)  # before any work: a bad --out fails at once
     if args.tensorboard:
-        _common.ensure_dir(args.tensorboard, "--tensorboard")
+        _common.check_writable_dir(args.tensorboard, "--tensorboard")
     what = _common.describe("explore", args, "pool", "stride", "padding")
     with _common.arguments_checked(what):
         result = explore(

@@ -262,7 +262,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    _common.ensure_dir(args.out)  # before the shift table: a bad --out fails at once
+    _common.check_writable_dir(args.out)  # before the shift table: a bad --out fails at once
     what = _common.describe("invariance", args, "kernel", "stride", "samples", "seed")
     with _common.arguments_checked(what):
         result = invariance(

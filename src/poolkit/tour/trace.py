@@ -445,7 +445,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.out:
-        _common.ensure_dir(args.out)  # before any work: a bad --out fails at once
+        _common.check_writable_dir(args.out)  # before any work: a bad --out fails at once
     x = None if args.input is None else _common.load_matrix(args.input, "--input")
     if x is not None and args.dims == 1 and x.ndim == 2 and x.shape[0] == 1:
         x = x[0]  # '1,2,3' with --dims 1 is a sequence of steps, not one step of 3 features

@@ -177,10 +177,11 @@ def _checkpoint_pool(path: str) -> str:
 
 
 def check_outputs(args: argparse.Namespace, single: bool = True) -> None:
-    """Fail before any training when --save, --json or --out cannot be written: each folder is
-    created and a file written in it (and removed); a file path that is a folder is refused
+    """Fail before any training when --save, --json or --out cannot be written (a file is
+    tried in each folder, or its nearest existing parent; nothing is created); a file path
+    that is a folder is refused
     (--save of several models writes beside its path, so there only the folder counts)."""
-    from poolkit.tour._common import ensure_dir
+    from poolkit.tour._common import check_writable_dir
 
     for flag, value in (("--save", args.save), ("--json", args.json)):
         if value is None:
@@ -189,12 +190,12 @@ def check_outputs(args: argparse.Namespace, single: bool = True) -> None:
         if path.is_dir() and (flag == "--json" or single):
             raise PoolingError(f"{flag}: cannot write {value!r}: it is a folder; give a file name")
         try:
-            ensure_dir(path.parent, flag)
+            check_writable_dir(path.parent, flag)
         except PoolingError as error:
             reason = str(error).removeprefix(f"{flag}: ")
             raise PoolingError(f"{flag}: cannot write {value!r}: {reason}") from None
     if args.out is not None:
-        ensure_dir(args.out, "--out")
+        check_writable_dir(args.out, "--out")
 
 
 #: Upper bounds on counts argparse would take at any size: far past any useful run, they turn
