@@ -205,24 +205,31 @@ def read_idx(path: str | Path) -> np.ndarray:
                         f"--data: IDX file {where} has {size} bytes, its header {shape} needs "
                         f"{header + body}" + (" (truncated)" if size < header + body else "")
                     )
-            raw = _read_exactly(handle, body)
-            extra = handle.read(1) if compressed else b""
+            if compressed:  # read no further than the header says, then one byte more
+                raw = _read_exactly(handle, body)
+                if len(raw) != body:
+                    raise PoolingError(
+                        f"--data: IDX file {where} is truncated: {header + len(raw)} bytes, "
+                        f"its header {shape} needs {header + body}"
+                    )
+                if handle.read(1):
+                    raise PoolingError(
+                        f"--data: IDX file {where} holds more than the {header + body} bytes "
+                        f"its header {shape} declares"
+                    )
+                array = np.frombuffer(raw, dtype)
+            else:  # the size matched: one allocation, straight from the file
+                array = np.fromfile(handle, dtype=dtype, count=body // dtype.itemsize)
+                if array.nbytes != body:  # the file shrank while it was read
+                    raise PoolingError(f"--data: IDX file {where} is truncated")
     except PoolingError:
         raise
     except (OSError, EOFError, zlib.error) as error:  # gzip.BadGzipFile is an OSError
         reason = getattr(error, "strerror", None) or _one_line(error)
         raise PoolingError(f"--data: cannot read IDX file {where}: {reason}") from None
-    if len(raw) != body:
-        raise PoolingError(
-            f"--data: IDX file {where} is truncated: {header + len(raw)} bytes, its header "
-            f"{shape} needs {header + body}"
-        )
-    if extra:
-        raise PoolingError(
-            f"--data: IDX file {where} holds more than the {header + body} bytes its header "
-            f"{shape} declares"
-        )
-    return np.frombuffer(raw, dtype).reshape(shape).astype(dtype.newbyteorder("="))
+    # A copy only where needed: to native byte order, or off the read-only gzip buffer.
+    writable = array.flags.writeable
+    return array.reshape(shape).astype(dtype.newbyteorder("="), copy=not writable)
 
 
 def _read_exactly(handle, count: int) -> bytes:
