@@ -8,7 +8,9 @@ inside ``run`` so that ``poolkit --help`` and ``import poolkit`` stay light.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 
 from poolkit.errors import PoolingError
@@ -32,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="poolkit",
         description="Pooling for convolutional networks, exact to every framework's convention.",
     )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="on an error, show Python's traceback instead of the one-line message",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         try:
@@ -42,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         command = sub.add_parser(name, help=help_text, description=module.__doc__.split("\n\n")[0])
         module.add_arguments(command)
+        command.add_argument(  # also after the command; SUPPRESS keeps a global --debug
+            "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
         command.set_defaults(handler=module.run)
     return parser
 
@@ -52,11 +62,52 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 0
+    _paths_print_as_given()
+    if args.debug:
+        return int(args.handler(args) or 0)
     try:
         return int(args.handler(args) or 0)
-    except PoolingError as error:
-        print(f"poolkit {args.command}: error: {error}", file=sys.stderr)
-        return 2
+    except Exception as error:  # one line on stderr, never a traceback (--debug shows it)
+        message, status = describe_error(error)
+        print(f"poolkit {args.command}: error: {message}", file=sys.stderr)
+        return status
+
+
+def describe_error(error: BaseException) -> tuple[str, int]:
+    """The one-line message and exit status for an error that ended a command.
+
+    Bad input (a :class:`PoolingError`, a file that cannot be read or written, arguments too
+    large for memory or for the integer types) exits with 2; anything else is a bug in poolkit
+    and exits with 1. Either way the message is one line; ``--debug`` shows the traceback.
+    """
+    hint = " (run with --debug for the traceback)"
+    if isinstance(error, PoolingError):
+        return one_line(error), 2
+    if isinstance(error, OSError):
+        names = [n for n in (error.filename, error.filename2) if n is not None]
+        reason = error.strerror or one_line(error)
+        where = " -> ".join(repr(os.fsdecode(n) if isinstance(n, bytes) else n) for n in names)
+        return (f"{where}: {reason}" if where else f"{reason}") + hint, 2
+    if isinstance(error, MemoryError):
+        detail = one_line(error) if str(error) else "out of memory"
+        return f"the arguments need more memory than is available: {detail}{hint}", 2
+    if isinstance(error, OverflowError | ValueError):
+        return f"an argument is out of range: {one_line(error)}{hint}", 2
+    return f"internal error, please report it: {type(error).__name__}: {one_line(error)}{hint}", 1
+
+
+def _paths_print_as_given() -> None:
+    """Let stdout print a path that is not valid UTF-8 (its bytes, as given) instead of
+    failing with UnicodeEncodeError after the work is done."""
+    stream = sys.stdout
+    if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+        with contextlib.suppress(ValueError, OSError):  # one that cannot be: leave it
+            stream.reconfigure(errors="surrogateescape")
+
+
+def one_line(error: BaseException) -> str:
+    """``error``'s message with all whitespace (newlines included) collapsed to single spaces."""
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 if __name__ == "__main__":

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
+import stat
+import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -98,22 +102,48 @@ def load_image(path, max_size: int = DEFAULT_MAX_SIZE) -> tuple[np.ndarray, str 
     return np.clip(array, 0.0, 1.0), note
 
 
+#: Largest matrix ``load_matrix`` reads (cells), and largest text file (bytes): ``--input`` and
+#: ``--kernel`` are small matrices, and a file is checked against these before it is read.
+MAX_MATRIX_CELLS = 1 << 20
+MAX_MATRIX_TEXT_BYTES = 16 << 20
+
+
 def load_matrix(text_or_path: str, name: str = "--input") -> np.ndarray:
-    """A small matrix from ``"1,2;3,4"`` (rows split by ``;``), a ``.npy`` or a text file."""
+    """A small matrix from ``"1,2;3,4"`` (rows split by ``;``), a ``.npy`` or a text file.
+
+    Files are checked before they are read: a regular file, a text file of at most
+    :data:`MAX_MATRIX_TEXT_BYTES`, a ``.npy`` whose header declares at most
+    :data:`MAX_MATRIX_CELLS` cells of a plain numeric type and whose size matches that header.
+    NaN and infinities are kept (pooling defines them). Every failure is one
+    :class:`PoolingError` naming ``name`` and the file.
+    """
     path = Path(text_or_path)
     looks_like_file = path.suffix.lower() in (".npy", ".txt", ".csv") or os.sep in text_or_path
     if looks_like_file or path.is_file():
-        if not path.is_file():
-            raise PoolingError(f"{name}: file not found: {text_or_path!r}")
+        _check_regular_file(path, name)
         try:
             if path.suffix.lower() == ".npy":
-                array = np.load(path, allow_pickle=False)
+                array = _read_npy(path, name)
             else:
-                array = np.loadtxt(path, delimiter="," if path.suffix.lower() == ".csv" else None)
+                size = path.stat().st_size
+                if size > MAX_MATRIX_TEXT_BYTES:
+                    raise PoolingError(
+                        f"{name}: {text_or_path!r} has {size} bytes; a matrix file here is at "
+                        f"most {MAX_MATRIX_TEXT_BYTES} bytes"
+                    )
+                with warnings.catch_warnings():  # numpy warns on an empty file
+                    warnings.simplefilter("ignore")
+                    array = np.loadtxt(
+                        path, delimiter="," if path.suffix.lower() == ".csv" else None, ndmin=1
+                    )
+        except PoolingError:
+            raise
         except Exception as error:  # numpy raises several types for bad files
             raise PoolingError(
                 f"{name}: cannot read a matrix from {text_or_path!r}: {_one_line(error)}"
             ) from None
+        if array.size == 0:
+            raise PoolingError(f"{name}: {text_or_path!r} holds an empty matrix")
         return np.atleast_1d(np.asarray(array))
     try:
         rows = [
@@ -129,6 +159,63 @@ def load_matrix(text_or_path: str, name: str = "--input") -> np.ndarray:
             f"file; got {text_or_path!r}"
         )
     return np.array(rows)
+
+
+def _check_regular_file(path: Path, name: str) -> None:
+    """A :class:`PoolingError` naming ``name`` unless ``path`` is an existing regular file."""
+    text = str(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise PoolingError(f"{name}: file not found: {text!r}") from None
+    except OSError as error:
+        raise PoolingError(f"{name}: cannot open {text!r}: {_reason(error)}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise PoolingError(f"{name}: {text!r} is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise PoolingError(f"{name}: {text!r} is not a regular file")
+
+
+def _read_npy(path: Path, name: str) -> np.ndarray:
+    """A ``.npy`` file, its header checked (type, cell count, file size) before the body."""
+    from numpy.lib import format as npy
+
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        try:
+            version = npy.read_magic(handle)
+            if version == (1, 0):
+                shape, fortran, dtype = npy.read_array_header_1_0(handle)
+            else:
+                shape, fortran, dtype = npy.read_array_header_2_0(handle)
+        except Exception as error:
+            raise PoolingError(
+                f"{name}: {str(path)!r} is not a .npy file: {_one_line(error)}"
+            ) from None
+        if dtype.kind not in "biuf" or dtype.fields is not None or dtype.subdtype is not None:
+            raise PoolingError(
+                f"{name}: {str(path)!r} holds dtype {dtype}; a matrix of numbers (bool, int, "
+                f"float) is expected"
+            )
+        cells = math.prod(int(n) for n in shape)  # exact: Python ints never wrap
+        if cells > MAX_MATRIX_CELLS:
+            raise PoolingError(
+                f"{name}: {str(path)!r} declares shape {shape} ({cells} cells); at most "
+                f"{MAX_MATRIX_CELLS} cells are read"
+            )
+        body = handle.tell()
+        need = body + cells * dtype.itemsize
+        if size != need:
+            raise PoolingError(
+                f"{name}: {str(path)!r} has {size} bytes, its header (shape {shape}, dtype "
+                f"{dtype}) needs {need}" + (" (truncated)" if size < need else "")
+            )
+        data = np.fromfile(handle, dtype=dtype, count=cells)
+    return data.reshape(shape, order="F" if fortran else "C")
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or _one_line(error)
 
 
 def _one_line(error: BaseException) -> str:
@@ -170,31 +257,101 @@ def pyplot():
     return plt
 
 
-def ensure_dir(out_dir) -> Path:
-    """Create ``out_dir`` (and parents); a :class:`PoolingError` naming it when impossible."""
+def ensure_dir(out_dir, name: str = "--out") -> Path:
+    """Create ``out_dir`` (and parents) and check a file can be written in it; a
+    :class:`PoolingError` naming ``name`` and the folder when impossible."""
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise PoolingError(f"{name}: {str(out)!r} exists and is not a folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        message = f"--out: cannot create folder {str(out)!r}: {_one_line(error)}"
+        message = f"{name}: cannot create folder {str(out)!r}: {_reason(error)}"
         raise PoolingError(message) from None
+    try:  # a real write: os.access says yes to root even on a read-only folder
+        with tempfile.TemporaryFile(dir=out, prefix=".poolkit-write-check-"):
+            pass
+    except OSError as error:
+        raise PoolingError(
+            f"{name}: cannot write in folder {str(out)!r}: {_reason(error)}"
+        ) from None
     return out
 
 
-def save_figure(figure, out_dir, name: str, dpi: int = 100) -> Path:
+def check_writable_dir(out_dir, name: str = "--out") -> Path:
+    """Check, creating nothing, that ``out_dir`` can be made (or is) a folder to write in: it,
+    or its nearest existing ancestor, must be a folder in which a file can be written (tried
+    for real, then removed). A :class:`PoolingError` naming ``name`` and the path otherwise.
+    Commands call this before any work and :func:`ensure_dir` when they write."""
+    out = Path(out_dir)
+    probe = out
+    while not probe.exists():
+        if probe.is_symlink():  # a dangling link: mkdir would fail on it
+            raise PoolingError(f"{name}: {str(probe)!r} is a broken symbolic link")
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if not probe.is_dir():
+        if probe == out:
+            raise PoolingError(f"{name}: {str(out)!r} exists and is not a folder")
+        raise PoolingError(
+            f"{name}: cannot create folder {str(out)!r}: {str(probe)!r} is not a folder"
+        )
+    try:
+        with tempfile.TemporaryFile(dir=probe, prefix=".poolkit-write-check-"):
+            pass
+    except OSError as error:
+        raise PoolingError(
+            f"{name}: cannot write in folder {str(probe)!r}: {_reason(error)}"
+        ) from None
+    return out
+
+
+def save_figure(figure, out_dir, name: str, dpi: int = 100, flag: str = "--out") -> Path:
     """Write ``figure`` as ``out_dir/name`` (the folder is created) and return the path."""
-    path = ensure_dir(out_dir) / name
-    figure.savefig(path, dpi=dpi, bbox_inches="tight")
+    path = ensure_dir(out_dir, flag) / name
+    try:
+        figure.savefig(path, dpi=dpi, bbox_inches="tight")
+    except OSError as error:
+        raise PoolingError(f"{flag}: cannot write {str(path)!r}: {_reason(error)}") from None
     return path
 
 
+def describe(command: str, args: argparse.Namespace, *names: str) -> str:
+    """``command --name value ...`` for the options in ``names`` that were given (not None)."""
+    parts = [command]
+    for name in names:
+        value = getattr(args, name)
+        if value is not None:
+            shown = ",".join(str(v) for v in value) if isinstance(value, tuple) else value
+            parts.append(f"--{name.replace('_', '-')} {shown}")
+    return " ".join(parts)
+
+
+@contextlib.contextmanager
+def arguments_checked(what: str):
+    """Turn an error the pooling core raises for arguments too large (memory, integer range)
+    into one :class:`PoolingError` naming ``what`` (the arguments given)."""
+    try:
+        yield
+    except PoolingError:
+        raise
+    except MemoryError as error:
+        detail = f": {_one_line(error)}" if str(error) else ""
+        raise PoolingError(f"{what}: too large for the memory available{detail}") from None
+    except (OverflowError, ValueError) as error:
+        raise PoolingError(f"{what}: out of range: {_one_line(error)}") from None
+
+
 def progress(iterable, desc: str, total: int | None = None, enabled: bool = True):
-    """tqdm progress on stderr when available and ``enabled``; the plain iterable otherwise."""
+    """tqdm progress on stderr when available, ``enabled`` and stderr is a terminal (a log or
+    a pipe gets no progress bars, so an error there stays one line); the plain iterable
+    otherwise."""
     if enabled:
         with contextlib.suppress(ImportError):
             from tqdm import tqdm
 
-            return tqdm(iterable, desc=desc, total=total, leave=False, unit="step")
+            return tqdm(iterable, desc=desc, total=total, leave=False, unit="step", disable=None)
     return iterable
 
 

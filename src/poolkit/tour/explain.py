@@ -341,15 +341,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = explain(
-        args.size,
-        args.kernel,
-        args.stride,
-        args.padding,
-        args.dilation,
-        args.ceil_mode,
-        figure=args.out is not None,
+    if args.out is not None:
+        _common.check_writable_dir(args.out)  # before any work: a bad --out fails at once
+    what = _common.describe(
+        "explain " + " ".join(str(n) for n in args.size),
+        args,
+        *("kernel", "stride", "padding", "dilation"),
     )
+    with _common.arguments_checked(what):
+        result = explain(
+            args.size,
+            args.kernel,
+            args.stride,
+            args.padding,
+            args.dilation,
+            args.ceil_mode,
+            figure=args.out is not None,
+        )
     print(result.summary())
     if result.figure is not None:
         path = _common.save_figure(result.figure, args.out, "explain.png")

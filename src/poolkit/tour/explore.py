@@ -299,17 +299,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = explore(
-        args.image,
-        args.kernel,
-        args.reducer,
-        args.pool,
-        args.stride,
-        args.padding,
-        args.p,
-        builtin=args.builtin,
-        max_size=args.max_size,
-    )
+    _common.check_writable_dir(args.out)  # before any work: a bad --out fails at once
+    if args.tensorboard:
+        _common.check_writable_dir(args.tensorboard, "--tensorboard")
+    what = _common.describe("explore", args, "pool", "stride", "padding")
+    with _common.arguments_checked(what):
+        result = explore(
+            args.image,
+            args.kernel,
+            args.reducer,
+            args.pool,
+            args.stride,
+            args.padding,
+            args.p,
+            builtin=args.builtin,
+            max_size=args.max_size,
+        )
     print(result.summary())
     path = _common.save_figure(result.figure, args.out, "explore.png")
     _common.close(result.figure)

@@ -179,7 +179,10 @@ def invariance(
     if not (isinstance(samples, int) and samples >= 1):
         raise PoolingError(f"samples must be an int >= 1; got {samples!r}")
     if not (isinstance(size, int) and size >= kernel + 2 * stride):
-        raise PoolingError(f"size must be an int >= kernel + 2*stride; got {size!r}")
+        raise PoolingError(
+            f"kernel + 2*stride must be <= the map size {size!r}; got kernel {kernel}, "
+            f"stride {stride}"
+        )
     maps, active = two_dots()
     photo = _common.builtin_image()
     sources = _sources(samples, size, stride, seed, photo)
@@ -259,7 +262,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = invariance(args.kernel, args.stride, args.samples, seed=args.seed, show_progress=True)
+    _common.check_writable_dir(args.out)  # before the shift table: a bad --out fails at once
+    what = _common.describe("invariance", args, "kernel", "stride", "samples", "seed")
+    with _common.arguments_checked(what):
+        result = invariance(
+            args.kernel, args.stride, args.samples, seed=args.seed, show_progress=True
+        )
     print(result.summary())
     dots = _common.save_figure(result.figure, args.out, "invariance_dots.png")
     shifts = _common.save_figure(result.shift_figure, args.out, "invariance_shift.png")

@@ -132,6 +132,8 @@ class TraceResult:
 
 def _fmt(value) -> str:
     value = float(value)
+    if not np.isfinite(value):
+        return str(value)  # 'nan', 'inf', '-inf': NaN propagates through pooling, as in torch
     return f"{value:g}" if value != int(value) or abs(value) >= 1e6 else str(int(value))
 
 
@@ -375,11 +377,18 @@ def write_frames(
         fig = draw_step(result, i)
         paths.append(_common.save_figure(fig, out_dir, f"trace_step_{i:02d}.png", dpi=80))
         _common.close(fig)
-    frames = [Image.open(path).convert("RGB") for path in paths]
-    size = (max(f.width for f in frames), max(f.height for f in frames))
-    frames = [_on_canvas(f, size) for f in frames]
     gif = Path(out_dir) / "trace.gif"
-    frames[0].save(gif, save_all=True, append_images=frames[1:], duration=1200, loop=0)
+    try:
+        frames = []
+        for path in paths:
+            with Image.open(path) as frame:
+                frames.append(frame.convert("RGB"))
+        size = (max(f.width for f in frames), max(f.height for f in frames))
+        frames = [_on_canvas(f, size) for f in frames]
+        frames[0].save(gif, save_all=True, append_images=frames[1:], duration=1200, loop=0)
+    except OSError as error:
+        reason = error.strerror or _common._one_line(error)
+        raise PoolingError(f"--out: cannot write {str(gif)!r}: {reason}") from None
     return paths, gif
 
 
@@ -443,21 +452,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.out:
+        _common.check_writable_dir(args.out)  # before any work: a bad --out fails at once
     x = None if args.input is None else _common.load_matrix(args.input, "--input")
     if x is not None and args.dims == 1 and x.ndim == 2 and x.shape[0] == 1:
         x = x[0]  # '1,2,3' with --dims 1 is a sequence of steps, not one step of 3 features
-    result = trace(
-        x,
-        args.kernel,
-        args.stride,
-        args.padding,
-        args.dilation,
-        args.ceil_mode,
-        args.reducer,
-        args.dims,
-        p=args.p,
-        figure=False,
-    )
+    what = _common.describe("trace", args, "kernel", "stride", "padding", "dilation")
+    with _common.arguments_checked(what):
+        result = trace(
+            x,
+            args.kernel,
+            args.stride,
+            args.padding,
+            args.dilation,
+            args.ceil_mode,
+            args.reducer,
+            args.dims,
+            p=args.p,
+            figure=False,
+        )
     print(result.summary())
     if args.out:
         paths, gif = write_frames(result, args.out)

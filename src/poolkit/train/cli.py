@@ -13,7 +13,9 @@ consistency, parameters, multiply-accumulates and training time per choice.
 from __future__ import annotations
 
 import argparse
+import math
 import time
+from pathlib import Path
 
 from poolkit.errors import PoolingError
 
@@ -165,32 +167,85 @@ def config_from_args(args: argparse.Namespace):
 
 def _checkpoint_pool(path: str) -> str:
     """The pool recorded in a checkpoint written by --save (so --load needs no --pool)."""
-    import torch
+    from poolkit.train.engine import read_checkpoint
 
-    try:
-        blob = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise PoolingError(f"--load: no such file: {path!r}") from None
-    except Exception as error:
-        raise PoolingError(f"--load: cannot read checkpoint {path!r}: {error}") from None
-    pool = blob.get("meta", {}).get("pool") if isinstance(blob, dict) else None
-    if pool not in POOLS:
+    _, meta = read_checkpoint(path)
+    pool = meta.get("pool")
+    if not isinstance(pool, str) or pool not in POOLS:
         raise PoolingError(f"--load: {path!r} does not record its pool; give --pool")
     return pool
 
 
+def check_outputs(args: argparse.Namespace, single: bool = True) -> None:
+    """Fail before any training when --save, --json or --out cannot be written (a file is
+    tried in each folder, or its nearest existing parent; nothing is created); a file path
+    that is a folder is refused
+    (--save of several models writes beside its path, so there only the folder counts)."""
+    from poolkit.tour._common import check_writable_dir
+
+    for flag, value in (("--save", args.save), ("--json", args.json)):
+        if value is None:
+            continue
+        path = Path(value)
+        if path.is_dir() and (flag == "--json" or single):
+            raise PoolingError(f"{flag}: cannot write {value!r}: it is a folder; give a file name")
+        try:
+            check_writable_dir(path.parent, flag)
+        except PoolingError as error:
+            reason = str(error).removeprefix(f"{flag}: ")
+            raise PoolingError(f"{flag}: cannot write {value!r}: {reason}") from None
+    if args.out is not None:
+        check_writable_dir(args.out, "--out")
+
+
+#: Upper bounds on counts argparse would take at any size: far past any useful run, they turn
+#: a typo (``--epochs 10000000000``) into one clear line instead of an endless run or an
+#: overflow deep inside NumPy or torch.
+LIMITS = {
+    "epochs": 100_000,
+    "batch_size": 2**31 - 1,
+    "runs": 1_000,
+    "shift_pairs": 1_000,
+    "threads": 1_024,
+    "max_shift": 4_096,
+    "augment": 4_096,
+}
+
+
+def check_numbers(args: argparse.Namespace) -> None:
+    """Numbers argparse accepts but training cannot use: NaN, infinities, counts past
+    :data:`LIMITS`, seeds out of range. The lower bounds are :meth:`TrainConfig.check`'s."""
+    if not math.isfinite(args.lr) or args.lr <= 0:
+        raise PoolingError(f"--lr: must be a finite number > 0, got {args.lr}")
+    if not args.lp_norm > 0:  # NaN fails too; inf is the max norm, allowed
+        raise PoolingError(f"--lp-norm: must be > 0 (inf allowed), got {args.lp_norm}")
+    for name, top in LIMITS.items():
+        value = getattr(args, name)
+        if value is not None and value > top:
+            raise PoolingError(f"--{name.replace('_', '-')}: at most {top:,}, got {value}")
+    if args.seed < 0 or args.seed + (args.runs or 1) - 1 >= 2**63:
+        raise PoolingError(
+            f"--seed: the seeds --seed .. --seed + runs - 1 must lie in 0 .. 2**63 - 1, got "
+            f"--seed {args.seed}"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     from poolkit.train.data import load_data
-    from poolkit.train.engine import run_experiment
+    from poolkit.train.engine import read_checkpoint, run_experiment
     from poolkit.train.report import format_table, write_figures, write_json
 
     for flag in ("train_limit", "test_limit"):
         value = getattr(args, flag)
         if value is not None and value < 1:
             raise PoolingError(f"--{flag.replace('_', '-')}: must be >= 1, got {value}")
-    data = load_data(args.data).limit(args.train_limit, args.test_limit)
+    check_numbers(args)
     config = config_from_args(args)
     config.check()
+    if args.load:
+        read_checkpoint(args.load)  # a bad --load fails now, before the data and the training
+    check_outputs(args, single=len(config.pools) == 1 and config.runs == 1)
+    data = load_data(args.data).limit(args.train_limit, args.test_limit)
     print(
         f"data: {data.name} ({data.source}), {len(data.x_train)} train / {len(data.x_test)} "
         f"test images of shape {data.image_shape}, {data.num_classes} classes"

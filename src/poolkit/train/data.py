@@ -13,7 +13,12 @@ expected, so the command line prints one line and exits with status 2.
 from __future__ import annotations
 
 import gzip
+import io
+import math
+import os
 import pickle
+import pickletools
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,8 +152,20 @@ def load_digits() -> Dataset:
     )
 
 
+#: Largest IDX body (bytes) read: the header's claim is checked against this before reading
+#: (MNIST's training images are 47 MB, EMNIST's largest file about 550 MB).
+MAX_IDX_BYTES = 1 << 32
+#: Largest CIFAR-10 batch file (bytes) read (a real batch is about 31 MB).
+MAX_CIFAR_BYTES = 1 << 30
+
+
 def read_idx(path: str | Path) -> np.ndarray:
     """One IDX file (optionally gzip-compressed) as a native-endian array.
+
+    The header (magic, element type, dims) is read and checked first, its size computed with
+    exact integers and compared with the file's size (a compressed file: with what it
+    decompresses to, read no further than the header says) and with :data:`MAX_IDX_BYTES`;
+    only then is the body read.
 
     >>> import tempfile, os
     >>> f = os.path.join(tempfile.mkdtemp(), "t")
@@ -157,29 +174,79 @@ def read_idx(path: str | Path) -> np.ndarray:
     [7, 9]
     """
     path = Path(path)
+    where = repr(str(path))
+    compressed = path.suffix == ".gz"
     try:
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rb") as handle:
-            raw = handle.read()
-    except (OSError, EOFError) as error:  # gzip.BadGzipFile is an OSError
-        raise PoolingError(f"--data: cannot read IDX file {str(path)!r}: {error}") from None
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES or raw[3] == 0:
-        raise PoolingError(
-            f"--data: {str(path)!r} is not an IDX file (expected magic bytes 00 00 <type> <ndim>, "
-            f"got {raw[:4].hex(' ') or 'an empty file'})"
-        )
-    dtype, ndim = _IDX_DTYPES[raw[2]], raw[3]
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise PoolingError(f"--data: IDX file {str(path)!r} is truncated inside its header")
-    shape = tuple(int(v) for v in np.frombuffer(raw, ">u4", ndim, 4))
-    expected = header + int(np.prod(shape)) * dtype.itemsize
-    if len(raw) != expected:
-        raise PoolingError(
-            f"--data: IDX file {str(path)!r} has {len(raw)} bytes, its header {shape} "
-            f"needs {expected}"
-        )
-    return np.frombuffer(raw, dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+        with (gzip.open if compressed else open)(path, "rb") as handle:
+            magic = _read_exactly(handle, 4)
+            known = len(magic) == 4 and magic[2] in _IDX_DTYPES
+            if not known or magic[:2] != b"\0\0" or not magic[3]:
+                raise PoolingError(
+                    f"--data: {where} is not an IDX file (expected magic bytes 00 00 <type> "
+                    f"<ndim>, type one of {', '.join(f'{t:02x}' for t in _IDX_DTYPES)}, ndim >= "
+                    f"1; got {magic.hex(' ') or 'an empty file'})"
+                )
+            dtype, ndim = _IDX_DTYPES[magic[2]], magic[3]
+            dims = _read_exactly(handle, 4 * ndim)
+            if len(dims) < 4 * ndim:
+                raise PoolingError(f"--data: IDX file {where} is truncated inside its header")
+            shape = tuple(int.from_bytes(dims[i : i + 4], "big") for i in range(0, 4 * ndim, 4))
+            header = 4 + 4 * ndim
+            body = math.prod(shape) * dtype.itemsize  # exact: Python ints never wrap
+            if body > MAX_IDX_BYTES:
+                raise PoolingError(
+                    f"--data: IDX file {where}: its header {shape} declares {body} bytes of "
+                    f"data; at most {MAX_IDX_BYTES} are read"
+                )
+            if not compressed:
+                size = os.fstat(handle.fileno()).st_size
+                if size != header + body:
+                    raise PoolingError(
+                        f"--data: IDX file {where} has {size} bytes, its header {shape} needs "
+                        f"{header + body}" + (" (truncated)" if size < header + body else "")
+                    )
+            if compressed:  # read no further than the header says, then one byte more
+                raw = _read_exactly(handle, body)
+                if len(raw) != body:
+                    raise PoolingError(
+                        f"--data: IDX file {where} is truncated: {header + len(raw)} bytes, "
+                        f"its header {shape} needs {header + body}"
+                    )
+                if handle.read(1):
+                    raise PoolingError(
+                        f"--data: IDX file {where} holds more than the {header + body} bytes "
+                        f"its header {shape} declares"
+                    )
+                array = np.frombuffer(raw, dtype)
+            else:  # the size matched: one allocation, straight from the file
+                array = np.fromfile(handle, dtype=dtype, count=body // dtype.itemsize)
+                if array.nbytes != body:  # the file shrank while it was read
+                    raise PoolingError(f"--data: IDX file {where} is truncated")
+    except PoolingError:
+        raise
+    except (OSError, EOFError, zlib.error) as error:  # gzip.BadGzipFile is an OSError
+        reason = getattr(error, "strerror", None) or _one_line(error)
+        raise PoolingError(f"--data: cannot read IDX file {where}: {reason}") from None
+    # A copy only where needed: to native byte order, or off the read-only gzip buffer.
+    writable = array.flags.writeable
+    return array.reshape(shape).astype(dtype.newbyteorder("="), copy=not writable)
+
+
+def _read_exactly(handle, count: int) -> bytes:
+    """Up to ``count`` bytes, in chunks, so a short file never costs ``count`` bytes of memory
+    up front."""
+    chunks, left = [], count
+    while left > 0:
+        chunk = handle.read(min(left, 1 << 24))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def _find_idx(folder: Path, key: str) -> Path | None:
@@ -208,6 +275,19 @@ def load_idx(folder: str | Path) -> Dataset:
                 f"--data: {split} IDX files in {str(folder)!r} do not match: images "
                 f"{images.shape} (want (N, rows, cols)), labels {labels.shape} (want (N,))"
             )
+        if labels.dtype.kind not in "iu":
+            raise PoolingError(
+                f"--data: {split} labels in {str(folder)!r} must be integers, got {labels.dtype}"
+            )
+        if min(images.shape) < 1:
+            raise PoolingError(
+                f"--data: {split} images in {str(folder)!r} are empty: shape {images.shape}"
+            )
+    if arrays["train_images"].shape[1:] != arrays["test_images"].shape[1:]:
+        raise PoolingError(
+            f"--data: train and test images in {str(folder)!r} differ in size: "
+            f"{arrays['train_images'].shape[1:]} and {arrays['test_images'].shape[1:]}"
+        )
     labels = np.concatenate([arrays["train_labels"], arrays["test_labels"]]).astype(np.int64)
     _check_labels(labels, folder)
     return Dataset(
@@ -246,28 +326,71 @@ class _CifarUnpickler(pickle.Unpickler):
 
 
 def _read_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """One CIFAR-10 python batch, checked before and after unpickling.
+
+    The file's size is capped (:data:`MAX_CIFAR_BYTES`); the pickle is scanned first, so a
+    length it claims beyond the file's end (``BINBYTES8`` of 2**40 bytes) is refused without
+    allocating it; only plain containers and NumPy arrays are unpickled (see
+    :class:`_CifarUnpickler`); then types, shapes and labels are checked.
+    """
+    where = repr(str(path))
     try:
         with open(path, "rb") as handle:
-            batch = _CifarUnpickler(handle, encoding="bytes").load()
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError) as error:
-        raise PoolingError(f"--data: cannot read CIFAR-10 batch {str(path)!r}: {error}") from None
-    if not isinstance(batch, dict):
-        raise PoolingError(f"--data: {str(path)!r} is not a CIFAR-10 batch (not a dict)")
-    batch = {k.decode() if isinstance(k, bytes) else k: v for k, v in batch.items()}
-    if "data" not in batch or "labels" not in batch:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_CIFAR_BYTES:
+                raise PoolingError(
+                    f"--data: CIFAR-10 batch {where} has {size} bytes; at most "
+                    f"{MAX_CIFAR_BYTES} are read (a real batch has about 31 MB)"
+                )
+            raw = handle.read()
+    except PoolingError:
+        raise
+    except OSError as error:
+        reason = error.strerror or _one_line(error)
+        raise PoolingError(f"--data: cannot read CIFAR-10 batch {where}: {reason}") from None
+    try:
+        for _ in pickletools.genops(io.BytesIO(raw)):  # checks every length against the data
+            pass
+        batch = _CifarUnpickler(io.BytesIO(raw), encoding="bytes").load()
+    except Exception as error:  # UnpicklingError, ValueError, MemoryError, ...: all refusals
         raise PoolingError(
-            f"--data: {str(path)!r} is not a CIFAR-10 batch (needs 'data' and 'labels', "
-            f"has {sorted(batch)})"
+            f"--data: cannot read CIFAR-10 batch {where}: {_one_line(error)}"
+        ) from None
+    if not isinstance(batch, dict):
+        raise PoolingError(
+            f"--data: {where} is not a CIFAR-10 batch (a {type(batch).__name__}, not a dict)"
         )
-    data = np.asarray(batch["data"])
-    labels = np.asarray(batch["labels"], dtype=np.int64)
+    keys = {}
+    for key, value in batch.items():
+        if isinstance(key, bytes):
+            key = key.decode("utf-8", "backslashreplace")
+        keys[key if isinstance(key, str) else repr(key)] = value
+    if "data" not in keys or "labels" not in keys:
+        raise PoolingError(
+            f"--data: {where} is not a CIFAR-10 batch (needs 'data' and 'labels', "
+            f"has {sorted(keys)})"
+        )
+    try:
+        data = np.asarray(keys["data"])
+        labels = np.asarray(keys["labels"])
+    except Exception as error:  # ragged lists and the like
+        raise PoolingError(
+            f"--data: {where}: 'data' or 'labels' is not an array: {_one_line(error)}"
+        ) from None
+    if data.dtype.kind not in "biuf":
+        raise PoolingError(f"--data: {where}: 'data' must hold numbers, got dtype {data.dtype}")
+    if labels.dtype.kind not in "iu" or labels.ndim != 1:
+        raise PoolingError(
+            f"--data: {where}: 'labels' must be a list of class numbers, got dtype "
+            f"{labels.dtype} shape {labels.shape}"
+        )
     if data.ndim != 2 or data.shape[1] != 3 * _CIFAR_SIDE**2 or len(data) != len(labels):
         raise PoolingError(
-            f"--data: {str(path)!r}: 'data' must be (N, 3072) with N labels, got {data.shape} "
+            f"--data: {where}: 'data' must be (N, 3072) with N labels, got {data.shape} "
             f"and {labels.shape}"
         )
     # Each row is the red plane, then green, then blue, each 32x32 row-major: (N, 3, 32, 32).
-    return data.reshape(-1, 3, _CIFAR_SIDE, _CIFAR_SIDE), labels
+    return data.reshape(-1, 3, _CIFAR_SIDE, _CIFAR_SIDE), labels.astype(np.int64)
 
 
 def load_cifar10(folder: str | Path) -> Dataset:
@@ -287,6 +410,9 @@ def load_cifar10(folder: str | Path) -> Dataset:
         )
     train = [_read_cifar_batch(p) for p in train_paths]
     x_test, y_test = _read_cifar_batch(folder / "test_batch")
+    for name, count in (("training", sum(len(y) for _, y in train)), ("test", len(y_test))):
+        if count == 0:
+            raise PoolingError(f"--data: the {name} batches in {str(folder)!r} hold no images")
     y_train = np.concatenate([labels for _, labels in train])
     _check_labels(np.concatenate([y_train, y_test]), folder)
     return Dataset(
@@ -307,7 +433,7 @@ def _to_unit(images: np.ndarray) -> np.ndarray:
 
 
 def _check_labels(labels: np.ndarray, where: Path) -> None:
-    if labels.size == 0 or labels.min() < 0 or labels.max() > 1000:
+    if labels.size == 0 or labels.min() < 0 or labels.max() > 999:
         raise PoolingError(
             f"--data: labels in {str(where)!r} must be class numbers 0..999, got range "
             f"{labels.min() if labels.size else 'empty'}..{labels.max() if labels.size else ''}"

@@ -22,6 +22,9 @@ share of consistent (image, pair) draws over ``shift_pairs`` independent pairs p
 from __future__ import annotations
 
 import contextlib
+import os
+import pickle
+import stat
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -318,31 +321,137 @@ def save_checkpoint(model, path: Path, meta: dict) -> None:
         raise PoolingError(f"--save: cannot write {str(path)!r}: {error}") from None
 
 
+def read_checkpoint(path: str | Path) -> tuple[dict, dict]:
+    """``(state_dict, meta)`` from a checkpoint written by :func:`save_checkpoint` (or a bare
+    ``state_dict``: ``meta`` is then ``{}``), loaded with ``torch.load(weights_only=True)``.
+
+    Every problem is one :class:`PoolingError` line naming ``--load`` and the file: missing, a
+    directory, empty, corrupt, a ``meta`` that is not a dict, tensors missing, and a file
+    torch's weights-only loader refuses (a pickle asking for code such as ``os.system``), which
+    is reported as "refused for safety" with torch's reason (never retried unsafely).
+    """
+    import warnings
+
+    import torch
+
+    where = repr(str(path))
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise PoolingError(f"--load: no such file: {where}") from None
+    except OSError as error:
+        raise PoolingError(f"--load: cannot open {where}: {error.strerror or error}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise PoolingError(f"--load: {where} is a directory, not a checkpoint file")
+    if not stat.S_ISREG(info.st_mode):
+        raise PoolingError(f"--load: {where} is not a regular file")
+    if info.st_size == 0:
+        raise PoolingError(f"--load: {where} is empty, not a checkpoint")
+    try:
+        with warnings.catch_warnings():  # torch warns (several lines) on unusual pickles
+            warnings.simplefilter("ignore")
+            blob = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:
+        asks, broken = _pickle_globals(path, info.st_size)
+        if broken is not None and not asks:
+            raise PoolingError(
+                f"--load: cannot read checkpoint {where}: not a torch checkpoint nor a pickle "
+                f"({broken})"
+            ) from None
+        wants = f"it asks for {', '.join(asks[:3])}; " if asks else ""
+        raise PoolingError(
+            f"--load: refused for safety: {where} holds more than tensors and plain "
+            f"containers ({wants}torch's weights-only loader: {_torch_reason(error)})"
+        ) from None
+    except Exception as error:  # torch raises several types for a corrupt or foreign file
+        raise PoolingError(
+            f"--load: cannot read checkpoint {where}: {_torch_reason(error)}"
+        ) from None
+    if isinstance(blob, dict) and "state_dict" in blob:
+        meta = blob.get("meta", {})
+        if not isinstance(meta, dict):
+            raise PoolingError(
+                f"--load: {where} has a 'meta' of type {type(meta).__name__}, not a dict"
+            )
+        blob = blob["state_dict"]
+    else:
+        meta = {}
+    if not isinstance(blob, dict) or not all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in blob.items()
+    ):
+        raise PoolingError(
+            f"--load: {where} is not a state_dict (a dict of names to tensors) nor a "
+            f"checkpoint written by --save"
+        )
+    return blob, meta
+
+
+def _pickle_globals(path, size: int, limit: int = 64 << 20) -> tuple[list[str], str | None]:
+    """The ``module.name`` globals a plain (non-zip) pickle file would import, found by
+    scanning its opcodes without running any, and the scan's error when it is no pickle."""
+    import pickletools
+    import zipfile
+
+    if size > limit or zipfile.is_zipfile(path):
+        return [], None
+    names, strings = [], []
+    try:
+        with open(path, "rb") as handle:
+            for opcode, arg, _ in pickletools.genops(handle):
+                if opcode.name in ("GLOBAL", "INST"):
+                    names.append(str(arg).replace(" ", "."))
+                elif opcode.name == "STACK_GLOBAL" and len(strings) >= 2:
+                    names.append(f"{strings[-2]}.{strings[-1]}")
+                elif isinstance(arg, str):
+                    strings.append(arg)
+    except Exception as error:  # garbage: an unknown opcode, a length past the end, ...
+        text = " ".join(str(error).split()) or type(error).__name__
+        return sorted(set(names)), text if len(text) <= 120 else text[:117] + "..."
+    return sorted(set(names)), None
+
+
+def _torch_reason(error: BaseException) -> str:
+    """torch's own reason for a refused or broken file, in one line, without its advice to
+    retry with ``weights_only=False``."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    kept = []
+    for line in lines:
+        if line.startswith(("Weights only load failed", "Check the documentation")):
+            continue
+        if "WeightsUnpickler error:" in line:
+            line = line.split("WeightsUnpickler error:", 1)[1].strip()
+        if "weights_only=False" in line or "weights_only` set to `False" in line:
+            continue
+        if line:
+            kept.append(line.split(" This is an internal miniz error")[0])
+    text = " ".join(kept) or type(error).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
 def load_checkpoint(model, path: str | Path, meta: dict) -> None:
     """Load a checkpoint written by :func:`save_checkpoint` (or a bare ``state_dict``) into
     ``model``; a different model, pool or data shape is a :class:`PoolingError`."""
-    import torch
-
+    state, saved = read_checkpoint(path)
+    for key in ("model", "pool", "image_shape", "num_classes"):
+        if key in saved and _as_list(saved[key]) != _as_list(meta[key]):
+            raise PoolingError(
+                f"--load: {str(path)!r} holds {key}={_short(saved[key])}, this run has "
+                f"{key}={meta[key]!r}"
+            )
     try:
-        blob = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise PoolingError(f"--load: no such file: {str(path)!r}") from None
-    except Exception as error:  # torch raises several types for a corrupt or foreign file
-        raise PoolingError(f"--load: cannot read checkpoint {str(path)!r}: {error}") from None
-    if isinstance(blob, dict) and "state_dict" in blob:
-        saved = blob.get("meta", {})
-        for key in ("model", "pool", "image_shape", "num_classes"):
-            if key in saved and list(np.atleast_1d(saved[key])) != list(np.atleast_1d(meta[key])):
-                raise PoolingError(
-                    f"--load: {str(path)!r} holds {key}={saved[key]!r}, this run has "
-                    f"{key}={meta[key]!r}"
-                )
-        blob = blob["state_dict"]
-    try:
-        model.load_state_dict(blob)
-    except (RuntimeError, TypeError, AttributeError) as error:
-        first = str(error).strip().splitlines()[0]
+        model.load_state_dict(state)
+    except (RuntimeError, TypeError, AttributeError, ValueError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise PoolingError(f"--load: {str(path)!r} does not fit this model: {first}") from None
+
+
+def _short(value) -> str:
+    text = " ".join(repr(value).split())
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _as_list(value) -> list:
+    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def resolve_max_shift(config: TrainConfig, data: Dataset) -> int:
