@@ -24,7 +24,7 @@ CASES = [
     ("unpool 2**40", f"PF.max_unpool2d(*PF.max_pool2d({X}, 2, return_indices=True), 2,"
      " output_size=(2**40, 2**40))", ["output_size", "strictly between 6 and 10"]),
     ("unpool 2**40 same", f"PF.max_unpool2d(*PF.max_pool2d({X}, 2, return_indices=True), 2,"
-     " 'same', output_size=(2**40, 2**40))", ["output_size", "memory limit"]),
+     " padding='same', output_size=(2**40, 2**40))", ["output_size", "memory limit"]),
     ("lp p 10**400", f"PF.lp_pool2d({X}, 10**400, 2)", ["p must be", "digits"]),
     ("divisor 2**70", f"PF.avg_pool2d({X}, 2, divisor_override=2**70)", ["divisor_override"]),
     ("complex max", "pt.MaxPool2d(2)(torch.randn(1, 1, 4, 4, dtype=torch.complex64))",
@@ -33,7 +33,8 @@ CASES = [
      ["complex128"]),
     ("complex upsample", "PF.upsample_nearest1d(torch.ones(1, 1, 4, dtype=torch.complex64), 2)",
      ["complex64"]),
-    ("empty spatial", "PF.max_pool2d(torch.zeros(1, 1, 0, 4), 1)", ["non-empty channel and spatial"]),
+    ("empty spatial", "PF.max_pool2d(torch.zeros(1, 1, 0, 4), 1)",
+     ["non-empty channel and spatial"]),
     ("empty spatial adaptive", "pt.AdaptiveMaxPool1d(2)(torch.zeros(2, 3, 0))",
      ["non-empty channel and spatial"]),
     ("bool kernel", f"PF.max_pool2d({X}, True)", ["kernel_size", "True"]),
