@@ -304,6 +304,10 @@ CASES = {
         ["invariance", "--samples", "1", "--seed", "-1", "--out", str(t / "o")],
         ["--seed -1"],
     ),
+    "explain-figure-of-a-million-cells": lambda t: (
+        ["explain", "1000000", "--kernel", "100000", "--stride", "1", "--out", str(t / "o")],
+        ["figure", "1200000 cells"],
+    ),
     "invariance-kernel-10**30": lambda t: (
         ["invariance", "--kernel", str(10**30), "--out", str(t / "o")],
         ["kernel", str(10**30)],

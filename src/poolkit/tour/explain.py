@@ -190,6 +190,10 @@ def _explain_dim(length: int, k: int, s: int, p: int, d: int) -> list[str]:
     return lines
 
 
+#: The most cells (input, pads and window spans along dim 0) the figure draws one by one.
+MAX_FIGURE_CELLS = 400
+
+
 def explain(
     size,
     kernel,
@@ -213,6 +217,14 @@ def explain(
     strides = kernels if stride is None else to_tuple(stride, n, "stride")
     pads_in = to_tuple(padding, n, "padding", minimum=0)
     dilations = to_tuple(dilation, n, "dilation")
+    extent = sizes[0] + 2 * effective_kernel(kernels[0], dilations[0]) + 2 * pads_in[0]
+    if figure and extent > MAX_FIGURE_CELLS:
+        raise PoolingError(
+            f"the figure draws every cell of dim 0 and its windows: size {sizes[0]} with "
+            f"kernel_size={kernels[0]}, dilation={dilations[0]}, padding={pads_in[0]} spans "
+            f"about {extent} cells, more than the {MAX_FIGURE_CELLS} it can show; explain "
+            f"without a figure (no --out) for sizes this large"
+        )
     shapes, pads, errors = {}, {}, {}
     for name in CONVENTIONS:
         try:
