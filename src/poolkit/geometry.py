@@ -350,6 +350,17 @@ def resolve(
     return _resolve(input_shape, kernel_size, stride, padding, dilation, ceil_mode)
 
 
+def resolve_normalized(input_shape, kernel, stride, padding, dilation, ceil_mode) -> Window:
+    """:func:`resolve` for arguments poolkit has already normalised (tuples of Python ints, a
+    padding string or ``(lo, hi)`` pairs, a bool): cached without re-checking their spelling,
+    which costs more than the pooling of a small tensor. The first call for a key still
+    checks the geometry itself and raises :class:`PoolingError` like :func:`resolve`."""
+    try:
+        return _resolve_cached(tuple(input_shape), kernel, stride, padding, dilation, ceil_mode)
+    except PoolingError:
+        return _resolve(tuple(input_shape), kernel, stride, padding, dilation, ceil_mode)
+
+
 def _freeze(value):
     """Lists (the torch custom ops pass them) as tuples, so they can key the cache."""
     return tuple(_freeze(v) for v in value) if type(value) in (list, tuple) else value

@@ -116,14 +116,20 @@ def check_allocation(shape, dtype, *, because: str, extra_itemsize: int = 0) -> 
     """Refuse a result of ``shape`` and ``dtype`` (plus ``extra_itemsize`` bytes per element,
     e.g. int64 indices beside the values) that would not fit in :func:`memory_limit`.
 
-    ``because`` names the argument(s) and values that made the result this large.
+    ``because`` names the argument(s) and values that made the result this large (a string,
+    or a callable giving one, built only for the refusal: hot paths skip the formatting).
     """
     elements = math.prod(int(v) for v in shape)
-    nbytes = elements * (np.dtype(dtype).itemsize + extra_itemsize)
+    itemsize = getattr(dtype, "itemsize", None)  # a NumPy or torch dtype
+    if not isinstance(itemsize, int):
+        dtype = np.dtype(dtype)  # a name or a scalar type
+        itemsize = dtype.itemsize
+    nbytes = elements * (itemsize + extra_itemsize)
     limit = memory_limit()
     if nbytes > limit:
+        because = because() if callable(because) else because
         raise PoolingError(
-            f"{because} asks for a result of shape {_short(shape)} ({np.dtype(dtype)}), "
+            f"{because} asks for a result of shape {_short(shape)} ({dtype}), "
             f"{_human(nbytes)}, more than poolkit's memory limit of {_human(limit)}; use "
             f"smaller sizes, or raise the limit with poolkit.limits.set_memory_limit(nbytes) "
             f"or POOLKIT_MEMORY_LIMIT if the machine really has the memory"

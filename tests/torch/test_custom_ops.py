@@ -65,9 +65,8 @@ class Net(torch.nn.Module):
     def forward(self, x):
         y = self.features(torch.relu(self.conv(x)))
         pooled, indices = PF.adaptive_max_pool2d(y, 2, return_indices=True)
-        # adaptive bins have no default unpooled size to hold output_size to (torch's rule):
-        # string padding takes any size the indices fit in
-        y = y + PF.max_unpool2d(pooled, indices, 1, padding="same", output_size=y.shape[-2:])
+        windows, where = PF.max_pool2d(y, 2, return_indices=True)
+        y = y + PF.max_unpool2d(windows, where, 2, output_size=y.shape[-2:])
         y = y + PF.upsample_nearest2d(pooled, 2).mean(dim=(-2, -1), keepdim=True)
         return self.head(pt.GlobalAvgPool2d()(y))
 

@@ -37,6 +37,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--markdown", metavar="PATH", help="write a RESULTS.md report")
     parser.add_argument("--no-sweep", action="store_true", help="skip the window-size sweep")
     parser.add_argument(
+        "--torch",
+        action="store_true",
+        help="only torch.nn against poolkit.torch, layer for layer, and the dispatch overhead",
+    )
+    parser.add_argument(
         "--jit",
         action="store_true",
         help="also time each kernel family's first call in a fresh process, cold and cached",
@@ -367,6 +372,8 @@ def run(args) -> int:
 
     repeat = args.repeat or (2 if args.quick else 5)
     threads = args.threads or len(os.sched_getaffinity(0))
+    if args.torch:
+        return run_torch(args, repeat, threads)
     peer_names = list(PEERS)
     if args.peers:
         wanted = [p.strip() for p in args.peers.split(",")]
@@ -451,4 +458,33 @@ def run(args) -> int:
     if args.markdown:
         with open(args.markdown, "w") as handle:
             handle.write(markdown(report, peer_names))
+    return 0
+
+
+def run_torch(args, repeat: int, threads: int) -> int:
+    """``poolkit bench --torch``: the torch.nn / poolkit.torch table and dispatch overhead."""
+    from poolkit.bench import torch_layers
+
+    set_threads(threads)
+    progress = Progress(len(torch_layers.cases(args.quick)))
+    rows = torch_layers.measure(repeat, args.quick, progress)
+    progress.close()
+    overhead = torch_layers.dispatch_overhead(repeat)
+    report = {
+        "machine": machine(),
+        "threads": threads,
+        "repeat": repeat,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "torch_layers": rows,
+        "dispatch_overhead_s": overhead,
+    }
+    if args.json == "-":
+        json.dump(report, sys.stdout, indent=1)
+        print()
+        return 0
+    print(f"{threads} threads, best of {repeat}; ratio = torch.nn time / poolkit.torch time")
+    print(torch_layers.table(rows, overhead))
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(report, handle, indent=1)
     return 0

@@ -33,16 +33,50 @@ KERNEL_DTYPES = frozenset(
 _FORCE_COMPOSITION = os.environ.get("POOLKIT_TORCH_COMPOSITION", "") not in ("", "0")
 
 
+#: Tensors with fewer elements run the composition of torch's own ops on the CPU too: there a
+#: call is all overhead (custom-op dispatch, the NumPy crossing, argument checks), which
+#: torch's kernels have less of. Measured in ``poolkit bench --torch`` (see RESULTS.md).
+KERNEL_MIN_ELEMENTS = 1 << 16
+
+_state = {"kernel_min": int(os.environ.get("POOLKIT_TORCH_KERNEL_MIN", KERNEL_MIN_ELEMENTS))}
+
+
 def use_kernels(x: torch.Tensor) -> bool:
     """True when ``x`` runs on poolkit's CPU kernels, False for the native-torch composition."""
-    return (
+    return (  # cheapest first: a small tensor answers after two checks
         not _FORCE_COMPOSITION
-        and x.device.type == "cpu"
+        and large_enough(x)
         and x.dtype in KERNEL_DTYPES
+        and x.device.type == "cpu"
         and not exporting_with_dynamo()
         and not saving_a_program()
         and not transformed(x)
     )
+
+
+def large_enough(x: torch.Tensor) -> bool:
+    """Whether ``x`` is worth the kernels' fixed cost (:data:`KERNEL_MIN_ELEMENTS`); a size
+    that is symbolic under ``torch.compile(dynamic=True)`` keeps the kernels (no guard)."""
+    size = x.numel()
+    return not isinstance(size, int) or size >= _state["kernel_min"]
+
+
+@contextlib.contextmanager
+def kernel_threshold(elements: int):
+    """Run tensors of at least ``elements`` elements on the kernels inside the block (0: every
+    CPU tensor the kernels take); ``POOLKIT_TORCH_KERNEL_MIN`` sets it for a process.
+
+    >>> import torch, poolkit.torch as pt
+    >>> with pt.kernel_threshold(0):
+    ...     pt.functional.max_pool2d(torch.ones(1, 1, 4, 4), 2).shape
+    torch.Size([1, 1, 2, 2])
+    """
+    previous = _state["kernel_min"]
+    _state["kernel_min"] = int(elements)
+    try:
+        yield
+    finally:
+        _state["kernel_min"] = previous
 
 
 def saving_a_program() -> bool:

@@ -11,18 +11,31 @@ without padding, or reduced over ``unfold`` windows.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
 import torch
 import torch.nn.functional as F
 
-from poolkit.geometry import Window, resolve
+from poolkit import limits
+from poolkit.geometry import Window, resolve_normalized
 
 _MAX_POOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
+#: torch.nn.functional's max pools choose between two ops on ``return_indices`` in Python:
+#: the ops themselves, for the hot path.
+_MAX_POOL_VALUES = {1: torch.max_pool1d, 2: torch.max_pool2d, 3: torch.max_pool3d}
 _AVG_POOL = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
 _ADAPTIVE_MAX = {1: F.adaptive_max_pool1d, 2: F.adaptive_max_pool2d, 3: F.adaptive_max_pool3d}
 _ADAPTIVE_AVG = {1: F.adaptive_avg_pool1d, 2: F.adaptive_avg_pool2d, 3: F.adaptive_avg_pool3d}
+
+
+def _check_allocation(shape, dtype, *, because) -> None:
+    """poolkit's memory guard on an eager call; a traced or compiled program's sizes may be
+    symbolic (reading them would specialise the program), and its inputs are the caller's."""
+    if torch.compiler.is_compiling() or torch.jit.is_tracing():
+        return
+    limits.check_allocation(shape, dtype, because=because)
 
 
 def _lowest(dtype: torch.dtype):
@@ -115,6 +128,16 @@ def _padded_plane_to_plane(indices: torch.Tensor, window: Window) -> torch.Tenso
     return flat
 
 
+@functools.lru_cache(maxsize=512)
+def _plan(spatial, kernel, stride, padding, dilation, ceil_mode):
+    """The resolved window and torch's own padding for it (or None), once per geometry: a
+    small tensor's call is otherwise mostly this bookkeeping."""
+    window = resolve_normalized(spatial, kernel, stride, padding, dilation, ceil_mode)
+    # an output no larger than the input needs no memory check: the input exists already
+    grows = math.prod(window.output_shape) > math.prod(spatial)
+    return window, _native_padding(window), grows
+
+
 def pool(
     x: torch.Tensor,
     reducer: str,
@@ -133,14 +156,24 @@ def pool(
     batched = x.dim() == n + 2
     if not batched:
         x = x.unsqueeze(0)
-    window = resolve(
+    window, native, grows = _plan(
         tuple(int(s) for s in x.shape[2:]), kernel, stride, padding, dilation, ceil_mode
     )
+    if grows:
+        _check_allocation(
+            (*x.shape[:2], *window.output_shape),
+            x.dtype,
+            because=lambda: (
+                f"kernel_size={kernel!r}, stride={stride!r}, padding={padding!r}, "
+                f"dilation={dilation!r} on spatial size {tuple(x.shape[2:])}"
+            ),
+        )
     if reducer == "lp" and math.isinf(p):
         x, reducer = x.abs(), "max"
     if reducer == "max":
-        native = _native_padding(window)
-        if native is not None:
+        if native is not None and not return_indices:
+            result = _MAX_POOL_VALUES[n](x, kernel, stride, native, dilation, bool(ceil_mode))
+        elif native is not None:
             result = _MAX_POOL[n](
                 x,
                 window.kernel,
@@ -148,7 +181,7 @@ def pool(
                 native,
                 window.dilation,
                 ceil_mode=bool(ceil_mode),
-                return_indices=return_indices,
+                return_indices=True,
             )
         else:
             xp = F.pad(x, _torch_pads(window), value=_lowest(x.dtype))
@@ -164,7 +197,6 @@ def pool(
             else:
                 result = _crop(result, window)
     elif reducer == "avg":
-        native = _native_padding(window)
         # divisor_override stays out of torch's op: torch's ONNX export drops it silently
         if native is not None and all(d == 1 for d in window.dilation) and divisor_override is None:
             result = _AVG_POOL[n](
@@ -197,6 +229,9 @@ def pool(
 
 def adaptive_pool(x, reducer: str, n: int, output_size, return_indices: bool = False):
     """torch's own adaptive ops use the same bins (``floor(i*L/O)`` to ``ceil((i+1)*L/O)``)."""
+    _check_allocation(
+        (*x.shape[:-n], *output_size), x.dtype, because=f"output_size={tuple(output_size)!r}"
+    )
     if reducer == "max":
         return _ADAPTIVE_MAX[n](x, output_size, return_indices=return_indices)
     return _ADAPTIVE_AVG[n](x, output_size)
@@ -226,6 +261,7 @@ def global_pool(x, reducer: str, n: int, p: float, keepdim: bool):
 def max_unpool(x, indices, n: int, output_size):
     """Values back at their flat per-plane indices, 0 elsewhere (a differentiable scatter)."""
     lead = x.shape[:-n]
+    _check_allocation((*lead, *output_size), x.dtype, because=f"output_size={output_size!r}")
     plane = math.prod(output_size)
     out = x.new_zeros((*lead, plane))
     out = out.scatter(-1, indices.flatten(-n), x.flatten(-n))
@@ -233,7 +269,28 @@ def max_unpool(x, indices, n: int, output_size):
 
 
 def upsample_nearest(x, n: int, scale):
+    spatial = tuple(x.shape[-n:])
+    _check_allocation(
+        (*x.shape[:-n], *(size * s for size, s in zip(spatial, scale, strict=True))),
+        x.dtype,
+        because=f"scale_factor={tuple(scale)!r} on spatial size {spatial}",
+    )
+    layout = _memory_format(x)
     for i, s in enumerate(scale):
         if s > 1:
             x = x.repeat_interleave(s, dim=x.dim() - n + i)
-    return x
+    return x if layout is None else x.contiguous(memory_format=layout)
+
+
+def _memory_format(x: torch.Tensor):
+    """``torch.channels_last`` (or ``_3d``) when ``x`` lies so in memory and plain contiguity
+    does not hold: results keep the caller's layout, as the kernels' do."""
+    if x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(
+        memory_format=torch.channels_last
+    ):
+        return torch.channels_last
+    if x.dim() == 5 and not x.is_contiguous() and x.is_contiguous(
+        memory_format=torch.channels_last_3d
+    ):
+        return torch.channels_last_3d
+    return None

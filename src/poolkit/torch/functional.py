@@ -17,6 +17,7 @@ torch.Size([1, 1, 2, 2])
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, Literal, SupportsFloat, SupportsIndex, overload
 
@@ -116,7 +117,62 @@ def _int64(values: tuple[int, ...], name: str, given) -> tuple[int, ...]:
     return values
 
 
+def _cached_args(normalise):
+    """Memoise an argument normaliser: a hot loop's layer passes the same arguments every
+    call, and checking them costs more than pooling a small tensor. The key tags every value
+    with its type (``2``, ``2.0`` and ``True`` hash alike but are not the same argument);
+    only ints, bools, strings, None and tuples of those are cached, anything else is checked
+    every time."""
+    cache: dict = {}
+
+    @functools.wraps(normalise)
+    def lookup(*args):
+        key = _typed_key(args)
+        if key is None:
+            return normalise(*args)
+        try:
+            return cache[key]
+        except KeyError:
+            result = normalise(*args)  # raises for invalid arguments: nothing is cached
+            if len(cache) >= 512:
+                cache.clear()
+            cache[key] = result
+            return result
+
+    return lookup
+
+
+_SCALARS = frozenset({int, bool, str, type(None)})
+
+
+def _typed_key(args: tuple):
+    """``(args, their types)`` when every argument is an int, bool, str, None or a tuple of
+    those (or of such tuples: padding pairs); ``None`` otherwise."""
+    types = []
+    for value in args:
+        kind = type(value)
+        if kind in _SCALARS:
+            types.append(kind)
+        elif kind is tuple:
+            inner = []
+            for item in value:
+                item_kind = type(item)
+                if item_kind is tuple:
+                    if not all(type(v) in _SCALARS for v in item):
+                        return None
+                    inner.append(tuple(map(type, item)))
+                elif item_kind in _SCALARS:
+                    inner.append(item_kind)
+                else:
+                    return None
+            types.append(tuple(inner))
+        else:
+            return None
+    return args, tuple(types)
+
+
 @_constant
+@_cached_args
 def _window_args(
     reducer, n, kernel_size, stride, padding, dilation, ceil_mode, count_include_pad,
     divisor_override, return_indices,
@@ -209,28 +265,28 @@ def global_pool(x, reducer: str, n: int, p=2.0, keepdims=False):
 
 
 @_constant
-def _unpool_args(n, kernel_size, stride, padding, output_size):
-    """Normalised ``(kernel, strides, pads, output_size)``; pads only when output_size is None."""
+def _unpool_args(n, kernel_size, stride, padding, given_size: bool):
+    """Normalised ``(kernel, strides, pads)``: the layer's constants (``output_size`` may be
+    a traced shape under torch.compile, so it is checked outside). A padding string is kept
+    when ``output_size`` is given, and refused without it."""
     kernel = to_tuple(_one_for_all(kernel_size, n), n, "kernel_size")
     strides = _stride(stride, kernel, n)
-    if output_size is not None:
-        size = _check_unpool_output_size(output_size, n)
-        return kernel, strides, _pads(padding, n)[0], _int64(size, "output_size", output_size)
     spec = normalize_padding(_one_for_all(padding, n), n)
-    if isinstance(spec, str):
-        if spec != "valid":
-            raise PoolingError(
-                f"padding={padding!r} does not say how large the unpooled map is; pass "
-                f"output_size (the pooled input's shape) or numeric padding"
-            )
+    if spec == "valid":
         spec = ((0, 0),) * n
-    return kernel, strides, spec, None
+    if isinstance(spec, str) and not given_size:
+        raise PoolingError(
+            f"padding={padding!r} does not say how large the unpooled map is; pass "
+            f"output_size (the pooled input's shape) or numeric padding"
+        )
+    return kernel, strides, spec
 
 
 def _unpool_size(spatial, n, kernel_size, stride, padding, output_size):
     """The unpooled spatial size: ``output_size`` or ``(L_in - 1)*s - lo - hi + k``."""
-    kernel, strides, spec, size = _unpool_args(n, kernel_size, stride, padding, output_size)
-    if size is not None:
+    kernel, strides, spec = _unpool_args(n, kernel_size, stride, padding, output_size is not None)
+    if output_size is not None:
+        size = _int64(_check_unpool_output_size(output_size, n), "output_size", output_size)
         if not isinstance(spec, str):
             _check_unpool_range(spatial, kernel, strides, spec, size, output_size)
         return size

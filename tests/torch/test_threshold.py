@@ -1,0 +1,65 @@
+"""Small tensors run torch's own kernels (the composition), large ones poolkit's: the same
+results either way, so the switch is only about speed."""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import poolkit.torch as pt  # noqa: E402
+from poolkit.torch import functional as PF  # noqa: E402
+from poolkit.torch._bridge import KERNEL_MIN_ELEMENTS, use_kernels  # noqa: E402
+
+pytestmark = pytest.mark.default_kernel_threshold
+
+
+def test_the_threshold_splits_small_from_large_tensors():
+    assert not use_kernels(torch.zeros(KERNEL_MIN_ELEMENTS - 1))
+    assert use_kernels(torch.zeros(KERNEL_MIN_ELEMENTS))
+    with pt.kernel_threshold(0):
+        assert use_kernels(torch.zeros(1))
+    assert not use_kernels(torch.zeros(1))
+
+
+CALLS = [
+    ("max", lambda t: PF.max_pool2d(t, 3, 2, 1, ceil_mode=True), True),
+    ("max_same", lambda t: PF.max_pool2d(t, 3, 2, "same"), True),
+    ("max_indices", lambda t: PF.max_pool2d(t, 2, return_indices=True)[0], True),
+    ("avg", lambda t: PF.avg_pool2d(t, 3, 2, 1, count_include_pad=False), False),
+    ("avg_same_dilated", lambda t: PF.avg_pool2d(t, 3, 1, "same", dilation=2), False),
+    ("sum", lambda t: PF.sum_pool2d(t, 2, 1), False),
+    ("lp", lambda t: PF.lp_pool2d(t, 2.0, 2), False),
+    ("adaptive_max", lambda t: PF.adaptive_max_pool2d(t, (3, 2)), True),
+    ("adaptive_avg", lambda t: PF.adaptive_avg_pool2d(t, 3), False),
+    ("global_max", lambda t: PF.global_max_pool2d(t), True),
+    ("global_avg", lambda t: PF.global_avg_pool2d(t), False),
+    ("upsample", lambda t: PF.upsample_nearest2d(t, 2), True),
+]
+
+
+@pytest.mark.parametrize(("name", "call", "exact"), CALLS, ids=[c[0] for c in CALLS])
+@pytest.mark.parametrize("layout", ["nchw", "channels_last"])
+def test_small_tensors_give_the_kernels_results_and_gradients(name, call, exact, layout):
+    x = torch.randn(2, 3, 9, 8, generator=torch.Generator().manual_seed(0))
+    if layout == "channels_last":
+        x = x.contiguous(memory_format=torch.channels_last)
+    assert not use_kernels(x)
+
+    def run(t):
+        t = t.detach().requires_grad_()
+        out = call(t)
+        (grad,) = torch.autograd.grad(out, t, torch.ones_like(out))
+        return out, grad
+
+    small, small_grad = run(x)
+    with pt.kernel_threshold(0):
+        kernels, kernels_grad = run(x)
+    if exact:
+        assert torch.equal(small, kernels) and torch.equal(small_grad, kernels_grad)
+    else:
+        torch.testing.assert_close(small, kernels, rtol=1e-6, atol=1e-6)
+        torch.testing.assert_close(small_grad, kernels_grad, rtol=1e-6, atol=1e-6)
+    assert small.is_contiguous(memory_format=torch.channels_last) == (
+        kernels.is_contiguous(memory_format=torch.channels_last)
+    ) or small.dim() < 4 or min(small.shape[-2:]) == 1
