@@ -64,7 +64,7 @@ class Net(torch.nn.Module):
 
     def forward(self, x):
         y = self.features(torch.relu(self.conv(x)))
-        pooled, indices = PF.adaptive_max_pool2d(y, 2, return_indices=True)
+        pooled, _ = PF.adaptive_max_pool2d(y, 2, return_indices=True)
         windows, where = PF.max_pool2d(y, 2, return_indices=True)
         y = y + PF.max_unpool2d(windows, where, 2, output_size=y.shape[-2:])
         y = y + PF.upsample_nearest2d(pooled, 2).mean(dim=(-2, -1), keepdim=True)

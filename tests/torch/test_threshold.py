@@ -9,9 +9,28 @@ torch = pytest.importorskip("torch")
 
 import poolkit.torch as pt  # noqa: E402
 from poolkit.torch import functional as PF  # noqa: E402
-from poolkit.torch._bridge import KERNEL_MIN_ELEMENTS, use_kernels  # noqa: E402
+from poolkit.torch._bridge import (  # noqa: E402
+    KERNEL_MIN_CHANNELS_LAST,
+    KERNEL_MIN_ELEMENTS,
+    KERNEL_MIN_TRAINING,
+    use_kernels,
+)
 
 pytestmark = pytest.mark.default_kernel_threshold
+
+
+def test_training_and_channels_last_have_their_own_thresholds():
+    n = KERNEL_MIN_ELEMENTS
+    assert use_kernels(torch.zeros(1, 1, 1, n))
+    assert not use_kernels(torch.zeros(1, 1, 1, n, requires_grad=True))
+    with torch.no_grad():
+        assert use_kernels(torch.zeros(1, 1, 1, n, requires_grad=True))
+    assert use_kernels(torch.zeros(1, 1, 1, KERNEL_MIN_TRAINING, requires_grad=True))
+    cl = torch.zeros(1, 64, 64, n // 4096).contiguous(memory_format=torch.channels_last)
+    assert cl.numel() >= n and not use_kernels(cl)
+    side = int((KERNEL_MIN_CHANNELS_LAST // 64) ** 0.5) + 1
+    big = torch.empty(1, 64, side, side).contiguous(memory_format=torch.channels_last)
+    assert use_kernels(big)
 
 
 def test_the_threshold_splits_small_from_large_tensors():

@@ -33,12 +33,25 @@ KERNEL_DTYPES = frozenset(
 _FORCE_COMPOSITION = os.environ.get("POOLKIT_TORCH_COMPOSITION", "") not in ("", "0")
 
 
-#: Tensors with fewer elements run the composition of torch's own ops on the CPU too: there a
-#: call is all overhead (custom-op dispatch, the NumPy crossing, argument checks), which
-#: torch's kernels have less of. Measured in ``poolkit bench --torch`` (see RESULTS.md).
-KERNEL_MIN_ELEMENTS = 1 << 16
+# Below these sizes a call runs the composition of torch's own ops even on the CPU: there
+# poolkit's kernels cost more than they save (a fixed ~0.2 ms per call, ~0.7 ms with the
+# backward: custom-op dispatch, the NumPy crossing, the thread pool). Measured side by side
+# (max 3x3/2 and avg 2x2/2, float32, 2 threads; ``poolkit bench --torch``):
+#: inference on channels-first tensors: the kernels win from about 2**17 elements;
+KERNEL_MIN_ELEMENTS = 1 << 17
+#: a training step (input needs a gradient): torch's saved-indices backward wins below ~2**20;
+KERNEL_MIN_TRAINING = 1 << 20
+#: inference on channels_last tensors: torch is near the copy floor there until ~2**24.
+KERNEL_MIN_CHANNELS_LAST = 1 << 24
 
-_state = {"kernel_min": int(os.environ.get("POOLKIT_TORCH_KERNEL_MIN", KERNEL_MIN_ELEMENTS))}
+#: ``None``: the sizes above; an int: one threshold for every call (``kernel_threshold``).
+_state = {
+    "kernel_min": (
+        int(os.environ["POOLKIT_TORCH_KERNEL_MIN"])
+        if os.environ.get("POOLKIT_TORCH_KERNEL_MIN", "").isdigit()
+        else None
+    )
+}
 
 
 def use_kernels(x: torch.Tensor) -> bool:
@@ -55,10 +68,21 @@ def use_kernels(x: torch.Tensor) -> bool:
 
 
 def large_enough(x: torch.Tensor) -> bool:
-    """Whether ``x`` is worth the kernels' fixed cost (:data:`KERNEL_MIN_ELEMENTS`); a size
-    that is symbolic under ``torch.compile(dynamic=True)`` keeps the kernels (no guard)."""
+    """Whether ``x`` is worth the kernels' fixed cost (the thresholds above); a size that is
+    symbolic under ``torch.compile(dynamic=True)`` keeps the kernels (no guard on it)."""
     size = x.numel()
-    return not isinstance(size, int) or size >= _state["kernel_min"]
+    if not isinstance(size, int):
+        return True
+    forced = _state["kernel_min"]
+    if forced is not None:
+        return size >= forced
+    if size < KERNEL_MIN_ELEMENTS:
+        return False
+    if x.requires_grad and torch.is_grad_enabled():
+        return size >= KERNEL_MIN_TRAINING
+    if channels_last_perm(x, True) is not None:
+        return size >= KERNEL_MIN_CHANNELS_LAST
+    return True
 
 
 @contextlib.contextmanager
