@@ -25,6 +25,13 @@ _MAX_POOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
 #: torch.nn.functional's max pools choose between two ops on ``return_indices`` in Python:
 #: the ops themselves, for the hot path.
 _MAX_POOL_VALUES = {1: torch.max_pool1d, 2: torch.max_pool2d, 3: torch.max_pool3d}
+#: the adaptive average ops without torch.nn.functional's argument wrapper (which costs as
+#: much as the op on a small map); the wrapper where a torch build lacks them
+_ADAPTIVE_AVG_OPS = {
+    1: getattr(torch, "adaptive_avg_pool1d", F.adaptive_avg_pool1d),
+    2: getattr(torch._C._nn, "adaptive_avg_pool2d", F.adaptive_avg_pool2d),
+    3: getattr(torch._C._nn, "adaptive_avg_pool3d", F.adaptive_avg_pool3d),
+}
 _AVG_POOL = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
 _ADAPTIVE_MAX = {1: F.adaptive_max_pool1d, 2: F.adaptive_max_pool2d, 3: F.adaptive_max_pool3d}
 _ADAPTIVE_AVG = {1: F.adaptive_avg_pool1d, 2: F.adaptive_avg_pool2d, 3: F.adaptive_avg_pool3d}
@@ -229,12 +236,15 @@ def pool(
 
 def adaptive_pool(x, reducer: str, n: int, output_size, return_indices: bool = False):
     """torch's own adaptive ops use the same bins (``floor(i*L/O)`` to ``ceil((i+1)*L/O)``)."""
-    _check_allocation(
-        (*x.shape[:-n], *output_size), x.dtype, because=f"output_size={tuple(output_size)!r}"
-    )
+    if math.prod(output_size) > math.prod(x.shape[-n:]):  # else the input is as large
+        _check_allocation(
+            (*x.shape[:-n], *output_size),
+            x.dtype,
+            because=lambda: f"output_size={tuple(output_size)!r}",
+        )
     if reducer == "max":
         return _ADAPTIVE_MAX[n](x, output_size, return_indices=return_indices)
-    return _ADAPTIVE_AVG[n](x, output_size)
+    return _ADAPTIVE_AVG_OPS[n](x, output_size)
 
 
 def global_pool(x, reducer: str, n: int, p: float, keepdim: bool):

@@ -229,6 +229,7 @@ def window_pool(
 
 
 @_constant
+@_cached_args
 def _adaptive_args(output_size, n, return_indices):
     # 0 marks a None entry (keep the input's size); filled in outside, where the input's
     # sizes may be symbolic under torch.compile and so cannot be traced constants
@@ -237,6 +238,7 @@ def _adaptive_args(output_size, n, return_indices):
 
 
 @_constant
+@_cached_args
 def _global_args(keepdims):
     return check_bool(keepdims, "keepdims")
 
