@@ -82,3 +82,15 @@ def test_small_tensors_give_the_kernels_results_and_gradients(name, call, exact,
     assert small.is_contiguous(memory_format=torch.channels_last) == (
         kernels.is_contiguous(memory_format=torch.channels_last)
     ) or small.dim() < 4 or min(small.shape[-2:]) == 1
+
+
+@pytest.mark.parametrize("dtype", [torch.int32, torch.int64, torch.uint8, torch.bool, torch.int8])
+def test_small_integer_and_bool_tensors_keep_poolkits_rules(dtype):
+    # torch has no integer average or adaptive pooling: these always take the kernels
+    x = (torch.arange(64).reshape(1, 1, 8, 8) % 5).to(dtype)
+    assert use_kernels(x)
+    assert PF.avg_pool2d(x, 2).dtype == torch.float64
+    assert PF.adaptive_max_pool2d(x, 2).dtype == dtype
+    assert PF.adaptive_avg_pool2d(x, 1).dtype == torch.float64
+    assert PF.lp_pool2d(x, 2, 2).dtype == torch.float64
+    assert PF.max_pool2d(x, 2).dtype == dtype

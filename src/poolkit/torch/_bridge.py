@@ -71,7 +71,8 @@ def large_enough(x: torch.Tensor) -> bool:
     """Whether ``x`` is worth the kernels' fixed cost (the thresholds above); a size that is
     symbolic under ``torch.compile(dynamic=True)`` keeps the kernels (no guard on it)."""
     size = x.numel()
-    if not isinstance(size, int):
+    if not isinstance(size, int) or not x.is_floating_point():
+        # integer and bool pooling is poolkit's own (torch lacks most of it): always kernels
         return True
     forced = _state["kernel_min"]
     if forced is not None:
