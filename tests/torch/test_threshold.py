@@ -94,3 +94,50 @@ def test_small_integer_and_bool_tensors_keep_poolkits_rules(dtype):
     assert PF.adaptive_avg_pool2d(x, 1).dtype == torch.float64
     assert PF.lp_pool2d(x, 2, 2).dtype == torch.float64
     assert PF.max_pool2d(x, 2).dtype == dtype
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        pt.MaxPool2d(3, 2, 1, ceil_mode=True),
+        pt.MaxPool2d(2, return_indices=True),
+        pt.MaxPool2d(3, 1, 2),  # pad > kernel // 2: torch refuses it, poolkit's composition runs
+        pt.AvgPool2d(3, 2, 1, count_include_pad=False),
+        pt.AvgPool2d(3, 2, "same"),  # a string: no torch twin
+        pt.AvgPool1d(3, 2, 1),
+        pt.AdaptiveAvgPool2d((2, 3)),
+        pt.AdaptiveMaxPool2d(3, return_indices=True),
+    ],
+    ids=repr,
+)
+def test_layers_on_small_tensors_equal_the_kernels(layer):
+    x = torch.randn(2, 3, 9, 8, generator=torch.Generator().manual_seed(1))
+    if isinstance(layer, pt.AvgPool1d):
+        x = x.flatten(2)
+    small = layer(x)
+    with pt.kernel_threshold(0):
+        kernels = layer(x)
+    for a, b in zip(
+        small if isinstance(small, tuple) else (small,),
+        kernels if isinstance(kernels, tuple) else (kernels,),
+        strict=True,
+    ):
+        torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-6)
+    assert not list(layer.children()) and "_twin" not in layer.state_dict()
+
+
+def test_a_changed_attribute_rebuilds_the_torch_twin():
+    layer = pt.MaxPool2d(2)
+    x = torch.randn(1, 1, 8, 8)
+    assert layer(x).shape[-1] == 4
+    layer.kernel_size = layer.stride = 4
+    assert layer(x).shape[-1] == 2
+
+
+def test_bad_input_on_the_small_path_is_still_a_pooling_error():
+    import poolkit
+
+    with pytest.raises(poolkit.PoolingError, match="complex"):
+        pt.MaxPool2d(2)(torch.randn(1, 1, 4, 4, dtype=torch.complex64))
+    with pytest.raises(poolkit.PoolingError, match="non-empty"):
+        pt.AdaptiveAvgPool2d(1)(torch.zeros(1, 0, 4, 4))

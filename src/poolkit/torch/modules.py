@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from typing import SupportsFloat, SupportsIndex
 
+import torch
 from torch import nn
 
 from poolkit.api import Padding, Size
 from poolkit.torch import functional as PF
+from poolkit.torch._bridge import use_kernels
 
 
 class _Scriptable:
@@ -49,6 +51,27 @@ class _Scriptable:
     def _torch_base(self) -> type:
         return next(c for c in type(self).__mro__ if c.__module__.startswith("torch.nn."))
 
+    #: The attributes that decide what the layer computes (its torch twin is rebuilt when
+    #: one of them changes).
+    _config: tuple[str, ...] = ()
+
+    def _twin_for(self, input):
+        """torch.nn's own layer for a call the composition would run anyway (a small float
+        tensor, another device, a torch transform), when it computes exactly what this layer
+        does; else None. Calling it directly skips poolkit's per-call bookkeeping, so such a
+        layer costs what torch.nn's does."""
+        if not self._config or not isinstance(input, torch.Tensor) or use_kernels(input):
+            return None
+        key = tuple(getattr(self, name, None) for name in self._config)
+        cached = self.__dict__.get("_twin")
+        if cached is None or cached[0] != key:
+            cached = (key, self._torch_equivalent())
+            self.__dict__["_twin"] = cached  # not a submodule: no state_dict or repr entry
+        twin = cached[1]
+        if twin is not None:
+            PF.check_input(input, self._n)  # poolkit's own errors for bad input
+        return twin
+
 
 def _numeric(padding) -> bool:
     """Padding torch.nn takes as it is: an int or a tuple of ints (no strings, no pairs)."""
@@ -63,9 +86,24 @@ def _ones(value) -> bool:
     return value == 1 or (isinstance(value, tuple | list) and all(v == 1 for v in value))
 
 
+def _half_kernel_pads(padding, kernel) -> bool:
+    """torch's pooling takes pads up to half the kernel only (poolkit's up to the window)."""
+    pads = padding if isinstance(padding, tuple | list) else (padding,)
+    kernels = kernel if isinstance(kernel, tuple | list) else (kernel,)
+    if len(pads) == 1:
+        pads = pads * len(kernels)
+    if len(kernels) == 1:
+        kernels = kernels * len(pads)
+    return len(pads) == len(kernels) and all(
+        p <= k // 2 for p, k in zip(pads, kernels, strict=True)
+    )
+
+
 class _MaxPool(_Scriptable):
+    _config = ("kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode")
+
     def _torch_equivalent(self):
-        if not _numeric(self.padding):
+        if not _numeric(self.padding) or not _half_kernel_pads(self.padding, self.kernel_size):
             return None
         return self._torch_base()(
             self.kernel_size, self.stride, self.padding, self.dilation, self.return_indices,
@@ -76,6 +114,9 @@ class _MaxPool(_Scriptable):
         return f"torch.nn.{self._torch_base().__name__} has no padding={self.padding!r}"
 
     def forward(self, input):
+        twin = self._twin_for(input)
+        if twin is not None:
+            return twin.forward(input)
         return PF.window_pool(
             input,
             "max",
@@ -90,8 +131,17 @@ class _MaxPool(_Scriptable):
 
 
 class _AvgPool(_Scriptable):
+    _config = (
+        "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "dilation",
+        "divisor_override",
+    )  # fmt: skip
+
     def _torch_equivalent(self):
-        if not _numeric(self.padding) or not _ones(self.dilation):
+        if (
+            not _numeric(self.padding)
+            or not _ones(self.dilation)
+            or not _half_kernel_pads(self.padding, self.kernel_size)
+        ):
             return None
         include = True if self.count_include_pad is None else self.count_include_pad
         base = self._torch_base()
@@ -114,6 +164,9 @@ class _AvgPool(_Scriptable):
         self.count_include_pad = count_include_pad
 
     def forward(self, input):
+        twin = self._twin_for(input)
+        if twin is not None:
+            return twin.forward(input)
         return PF.window_pool(
             input,
             "avg",
@@ -164,18 +217,28 @@ class _LPPool(_Scriptable):
 
 
 class _AdaptiveMax(_Scriptable):
+    _config = ("output_size", "return_indices")
+
     def _torch_equivalent(self):
         return self._torch_base()(self.output_size, self.return_indices)
 
     def forward(self, input):
+        twin = self._twin_for(input)
+        if twin is not None:
+            return twin.forward(input)
         return PF.adaptive_pool(input, "max", self._n, self.output_size, self.return_indices)
 
 
 class _AdaptiveAvg(_Scriptable):
+    _config = ("output_size",)
+
     def _torch_equivalent(self):
         return self._torch_base()(self.output_size)
 
     def forward(self, input):
+        twin = self._twin_for(input)
+        if twin is not None:
+            return twin.forward(input)
         return PF.adaptive_pool(input, "avg", self._n, self.output_size)
 
 
