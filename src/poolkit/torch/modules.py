@@ -22,7 +22,7 @@ from torch import nn
 
 from poolkit.api import Padding, Size
 from poolkit.torch import functional as PF
-from poolkit.torch._bridge import use_kernels
+from poolkit.torch._bridge import large_enough, use_kernels
 
 
 class _Scriptable:
@@ -60,7 +60,9 @@ class _Scriptable:
         tensor, another device, a torch transform), when it computes exactly what this layer
         does; else None. Calling it directly skips poolkit's per-call bookkeeping, so such a
         layer costs what torch.nn's does."""
-        if not self._config or not isinstance(input, torch.Tensor) or use_kernels(input):
+        if not self._config or not isinstance(input, torch.Tensor):
+            return None
+        if large_enough(input) and use_kernels(input):  # the cheap test first
             return None
         key = tuple(getattr(self, name, None) for name in self._config)
         cached = self.__dict__.get("_twin")
@@ -68,8 +70,10 @@ class _Scriptable:
             cached = (key, self._torch_equivalent())
             self.__dict__["_twin"] = cached  # not a submodule: no state_dict or repr entry
         twin = cached[1]
-        if twin is not None:
-            PF.check_input(input, self._n)  # poolkit's own errors for bad input
+        n = self._n
+        odd = input.dtype.is_complex or input.dim() not in (n + 1, n + 2)
+        if twin is not None and (odd or 0 in input.shape[-n - 1 :]):
+            PF.check_input(input, n)  # raises poolkit's own error for the bad input
         return twin
 
 
