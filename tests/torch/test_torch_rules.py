@@ -82,3 +82,12 @@ def test_integer_input_is_pooled_with_documented_dtypes():
     assert PF.avg_pool2d(x, 2).dtype == torch.float64
     assert PF.adaptive_avg_pool2d(x, 1).dtype == torch.float64
     assert PF.avg_pool2d(x, 2).tolist() == [[[[2.5, 4.5], [10.5, 12.5]]]]
+
+
+@pytest.mark.parametrize("size", [(1, 1), (1, 2), (2, 2)])
+def test_channels_last_results_have_torchs_strides_even_for_size_one_dims(size):
+    x = torch.randn(2, 3, 4, 4).contiguous(memory_format=torch.channels_last)
+    with pt.kernel_threshold(0):  # the kernels' result, crossed back from NumPy
+        ours = PF.adaptive_max_pool2d(x, size)
+    theirs = F.adaptive_max_pool2d(x, size)
+    assert ours.stride() == theirs.stride() and torch.equal(ours, theirs)

@@ -205,7 +205,23 @@ def from_numpy(array: np.ndarray, inv: tuple[int, ...] | None, keep_dims: bool =
     out = torch.from_numpy(array)
     if inv is not None and keep_dims:
         out = out.permute(inv)
+        if 1 in out.shape:
+            out = _torch_strides(out, inv)
     return out
+
+
+def _torch_strides(out: torch.Tensor, inv: tuple[int, ...]) -> torch.Tensor:
+    """``out`` (channels-last memory, logical order) with the strides torch gives size-1
+    dims in that memory format (a (3, 1, 1, 1)-strided 1x1 map is (3, 1, 3, 3) in torch);
+    size-1 dims address nothing, so this is the same memory, no copy."""
+    perm = inverse(inv)  # logical dim of each physical position
+    physical = [out.shape[p] for p in perm]
+    strides = [0] * len(physical)
+    step = 1
+    for position in reversed(range(len(physical))):
+        strides[perm[position]] = step
+        step *= max(physical[position], 1)
+    return out.as_strided(out.shape, strides)
 
 
 def like_layout(shape, x: torch.Tensor, n: int, dtype=None) -> torch.Tensor:
