@@ -27,6 +27,7 @@ import contextlib
 import math
 import os
 import resource
+from collections.abc import Callable
 
 import numpy as np
 
@@ -112,7 +113,9 @@ def _short(shape: tuple[int, ...]) -> str:
     return text if len(text) <= 120 else text[:100] + "...)"
 
 
-def check_allocation(shape, dtype, *, because: str, extra_itemsize: int = 0) -> None:
+def check_allocation(
+    shape, dtype, *, because: str | Callable[[], str], extra_itemsize: int = 0
+) -> None:
     """Refuse a result of ``shape`` and ``dtype`` (plus ``extra_itemsize`` bytes per element,
     e.g. int64 indices beside the values) that would not fit in :func:`memory_limit`.
 

@@ -104,7 +104,7 @@ def pool(
     check_allocation(
         (*view.shape[:2], *window.output_shape),
         result_dtype(reducer, view.dtype),
-        because=(
+        because=lambda: (
             f"kernel_size={kernel_size!r}, stride={stride!r}, padding={padding!r}, "
             f"dilation={dilation!r} on spatial size {tuple(view.shape[2:])}"
         ),
@@ -160,7 +160,7 @@ def adaptive_pool(x, reducer, n, output_size, return_indices=False, data_format=
     check_allocation(
         (*view.shape[:2], *size),
         result_dtype(reducer, view.dtype),
-        because=f"output_size={output_size!r}",
+        because=lambda: f"output_size={output_size!r}",
         extra_itemsize=8 if with_indices else 0,
     )
     if with_indices:
@@ -244,7 +244,7 @@ def _unpool_setup(x, indices, n, kernel_size, stride, padding, output_size, data
     check_allocation(
         (*view.shape[:2], *spatial_out),
         view.dtype,
-        because=(
+        because=lambda: (
             f"output_size={output_size!r}"
             if output_size is not None
             else f"kernel_size={kernel_size!r}, stride={stride!r}, padding={padding!r}"
@@ -340,7 +340,7 @@ def upsample(x, n, scale_factor, data_format="channels_first"):
     check_allocation(
         (*view.shape[:2], *(size * s for size, s in zip(view.shape[2:], scale, strict=True))),
         view.dtype,
-        because=f"scale_factor={scale_factor!r} on spatial size {tuple(view.shape[2:])}",
+        because=lambda: f"scale_factor={scale_factor!r} on spatial size {tuple(view.shape[2:])}",
     )
     return from_channels_first(_dispatch.upsample_nearest(view, scale), batched, layout)
 
