@@ -15,6 +15,7 @@ torch.Size([1, 1, 3, 3])
 
 from __future__ import annotations
 
+import math
 from typing import SupportsFloat, SupportsIndex
 
 import torch
@@ -32,6 +33,9 @@ class _Scriptable:
 
     def _torch_equivalent(self) -> nn.Module | None:
         return None
+
+    def _check_arguments(self) -> None:
+        """Raise poolkit's PoolingError for arguments poolkit refuses (before any twin)."""
 
     def _why_no_equivalent(self) -> str:
         return "torch.nn has no layer that computes it"
@@ -67,6 +71,7 @@ class _Scriptable:
         key = tuple(getattr(self, name, None) for name in self._config)
         cached = self.__dict__.get("_twin")
         if cached is None or cached[0] != key:
+            self._check_arguments()  # poolkit's errors for bad arguments, torch's twin or not
             cached = (key, self._torch_equivalent())
             self.__dict__["_twin"] = cached  # not a submodule: no state_dict or repr entry
         twin = cached[1]
@@ -106,6 +111,12 @@ def _half_kernel_pads(padding, kernel) -> bool:
 class _MaxPool(_Scriptable):
     _config = ("kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode")
 
+    def _check_arguments(self):
+        PF._window_args(
+            "max", self._n, self.kernel_size, self.stride, self.padding, self.dilation,
+            self.ceil_mode, None, None, self.return_indices,
+        )  # fmt: skip
+
     def _torch_equivalent(self):
         if not _numeric(self.padding) or not _half_kernel_pads(self.padding, self.kernel_size):
             return None
@@ -139,6 +150,13 @@ class _AvgPool(_Scriptable):
         "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "dilation",
         "divisor_override",
     )  # fmt: skip
+
+    def _check_arguments(self):
+        PF._window_args(
+            "avg", self._n, self.kernel_size, self.stride, self.padding, self.dilation,
+            self.ceil_mode, self.count_include_pad, getattr(self, "divisor_override", None),
+            False,
+        )  # fmt: skip
 
     def _torch_equivalent(self):
         if (
@@ -220,7 +238,25 @@ class _LPPool(_Scriptable):
         return text
 
 
-class _AdaptiveMax(_Scriptable):
+class _Adaptive(_Scriptable):
+    def _check_arguments(self):
+        PF._adaptive_args(self.output_size, self._n, getattr(self, "return_indices", False))
+
+    def _twin_for(self, input):
+        twin = super()._twin_for(input)
+        if twin is None:
+            return None
+        # a larger output than the input goes through poolkit, whose memory guard sizes it
+        size = self.output_size
+        wanted = size if isinstance(size, tuple | list) else (size,) * self._n
+        spatial = input.shape[-self._n :]
+        grows = math.prod(v or s for v, s in zip(wanted, spatial, strict=True)) > math.prod(
+            spatial
+        )
+        return None if grows else twin
+
+
+class _AdaptiveMax(_Adaptive):
     _config = ("output_size", "return_indices")
 
     def _torch_equivalent(self):
@@ -233,7 +269,7 @@ class _AdaptiveMax(_Scriptable):
         return PF.adaptive_pool(input, "max", self._n, self.output_size, self.return_indices)
 
 
-class _AdaptiveAvg(_Scriptable):
+class _AdaptiveAvg(_Adaptive):
     _config = ("output_size",)
 
     def _torch_equivalent(self):
