@@ -141,3 +141,17 @@ def test_bad_input_on_the_small_path_is_still_a_pooling_error():
         pt.MaxPool2d(2)(torch.randn(1, 1, 4, 4, dtype=torch.complex64))
     with pytest.raises(poolkit.PoolingError, match="non-empty"):
         pt.AdaptiveAvgPool2d(1)(torch.zeros(1, 0, 4, 4))
+
+
+def test_compiled_small_models_keep_the_custom_operators():
+    # inside torch.compile the thresholds step aside: the graph holds poolkit's operators,
+    # whose fake kernels trace (fullgraph: a graph break would raise)
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 4, 3, padding=1), pt.MaxPool2d(2), pt.AvgPool2d(2, padding="same"),
+        pt.LPPool2d(2, 1), pt.SumPool2d(1), pt.AdaptiveAvgPool2d(1),
+    )  # fmt: skip
+    compiled = torch.compile(model, fullgraph=True, backend="aot_eager")
+    x = torch.randn(2, 1, 8, 8, requires_grad=True)
+    torch.testing.assert_close(compiled(x), model(x), rtol=1e-5, atol=1e-6)
+    compiled(x).sum().backward()
+    assert x.grad is not None and x.grad.shape == x.shape

@@ -68,8 +68,11 @@ def use_kernels(x: torch.Tensor) -> bool:
 
 
 def large_enough(x: torch.Tensor) -> bool:
-    """Whether ``x`` is worth the kernels' fixed cost (the thresholds above); a size that is
-    symbolic under ``torch.compile(dynamic=True)`` keeps the kernels (no guard on it)."""
+    """Whether ``x`` is worth the kernels' fixed cost (the thresholds above). Inside
+    ``torch.compile`` every size keeps the kernels, as before the thresholds (the compiled
+    custom operators are what its tests cover; a size there may be symbolic)."""
+    if torch.compiler.is_compiling():
+        return True  # compiled graphs keep the custom operators (their fake kernels trace)
     size = x.numel()
     if not isinstance(size, int) or not x.is_floating_point():
         # integer and bool pooling is poolkit's own (torch lacks most of it): always kernels

@@ -66,6 +66,8 @@ class _Scriptable:
         layer costs what torch.nn's does."""
         if not self._config or not isinstance(input, torch.Tensor):
             return None
+        if torch.compiler.is_compiling():
+            return None  # a compiled graph gets the functional path's ops either way
         if large_enough(input) and use_kernels(input):  # the cheap test first
             return None
         key = tuple(getattr(self, name, None) for name in self._config)
