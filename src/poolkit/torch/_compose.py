@@ -20,6 +20,7 @@ import torch.nn.functional as F
 
 from poolkit import limits
 from poolkit.geometry import Window, resolve_normalized
+from poolkit.torch._bridge import channels_last_perm, inverse
 
 _MAX_POOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
 #: torch.nn.functional's max pools choose between two ops on ``return_indices`` in Python:
@@ -271,7 +272,9 @@ def global_pool(x, reducer: str, n: int, p: float, keepdim: bool):
 def max_unpool(x, indices, n: int, output_size):
     """Values back at their flat per-plane indices, 0 elsewhere (a differentiable scatter)."""
     lead = x.shape[:-n]
-    _check_allocation((*lead, *output_size), x.dtype, because=f"output_size={output_size!r}")
+    _check_allocation(
+        (*lead, *output_size), x.dtype, because=lambda: f"output_size={output_size!r}"
+    )
     plane = math.prod(output_size)
     out = x.new_zeros((*lead, plane))
     out = out.scatter(-1, indices.flatten(-n), x.flatten(-n))
@@ -283,24 +286,11 @@ def upsample_nearest(x, n: int, scale):
     _check_allocation(
         (*x.shape[:-n], *(size * s for size, s in zip(spatial, scale, strict=True))),
         x.dtype,
-        because=f"scale_factor={tuple(scale)!r} on spatial size {spatial}",
+        because=lambda: f"scale_factor={tuple(scale)!r} on spatial size {spatial}",
     )
-    layout = _memory_format(x)
+    # results keep the caller's memory layout, as the kernels' do
+    perm = channels_last_perm(x, x.dim() == n + 2) if x.dim() > 1 else None
     for i, s in enumerate(scale):
         if s > 1:
             x = x.repeat_interleave(s, dim=x.dim() - n + i)
-    return x if layout is None else x.contiguous(memory_format=layout)
-
-
-def _memory_format(x: torch.Tensor):
-    """``torch.channels_last`` (or ``_3d``) when ``x`` lies so in memory and plain contiguity
-    does not hold: results keep the caller's layout, as the kernels' do."""
-    if x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(
-        memory_format=torch.channels_last
-    ):
-        return torch.channels_last
-    if x.dim() == 5 and not x.is_contiguous() and x.is_contiguous(
-        memory_format=torch.channels_last_3d
-    ):
-        return torch.channels_last_3d
-    return None
+    return x if perm is None else x.permute(perm).contiguous().permute(inverse(perm))
