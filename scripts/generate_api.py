@@ -964,6 +964,8 @@ _AVG_INIT_1D = (
     "if divisor_override is not None:\n"
     '    raise TypeError("AvgPool1d has no divisor_override (torch.nn.AvgPool1d neither)")\n'
     "nn.AvgPool1d.__init__(self, kernel_size, stride, padding, ceil_mode)\n"
+    "if isinstance(padding, str):\n"
+    "    self.padding = padding  # nn.AvgPool1d's _single would spell 'same' as its letters\n"
     "self._init_extras(dilation, count_include_pad)\n",
 )
 _AVG_INIT = (

@@ -177,6 +177,21 @@ def test_sum_pool_matches_numpy_api(n):
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])
+@pytest.mark.parametrize(
+    "stem,reducer", [("MaxPool", "max"), ("AvgPool", "avg"), ("SumPool", "sum")]
+)
+@pytest.mark.parametrize("padding", ["same", "same_lower", "valid", "SAME"])
+def test_string_padding_on_every_window_layer(n, stem, reducer, padding):
+    """nn.AvgPool1d turns its padding into a 1-tuple: 'same' must not become its letters."""
+    layer = getattr(pt, f"{stem}{n}d")(3, 2, padding=padding)
+    assert layer.padding == padding
+    x = make(n)
+    expected = getattr(poolkit, f"{reducer}_pool{n}d")(x.numpy(), 3, 2, padding)
+    np.testing.assert_allclose(layer(x).numpy(), expected, rtol=1e-5, atol=1e-6)
+    assert padding in repr(layer)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
 @pytest.mark.parametrize("reducer", ["max", "avg"])
 def test_global_pools_match_torch_reductions(n, reducer):
     layer = getattr(pt, f"Global{reducer.capitalize()}Pool{n}d")()

@@ -415,6 +415,8 @@ class AvgPool1d(_AvgPool, nn.AvgPool1d):
         if divisor_override is not None:
             raise TypeError("AvgPool1d has no divisor_override (torch.nn.AvgPool1d neither)")
         nn.AvgPool1d.__init__(self, kernel_size, stride, padding, ceil_mode)
+        if isinstance(padding, str):
+            self.padding = padding  # nn.AvgPool1d's _single would spell 'same' as its letters
         self._init_extras(dilation, count_include_pad)
 
 
