@@ -15,6 +15,7 @@ torch.Size([1, 1, 3, 3])
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import SupportsFloat, SupportsIndex
 
@@ -24,6 +25,7 @@ from torch import nn
 from poolkit.api import Padding, Size
 from poolkit.torch import functional as PF
 from poolkit.torch._bridge import large_enough, use_kernels
+from poolkit.torch._compose import _ADAPTIVE_AVG_OPS
 
 
 class _Scriptable:
@@ -55,33 +57,59 @@ class _Scriptable:
     def _torch_base(self) -> type:
         return next(c for c in type(self).__mro__ if c.__module__.startswith("torch.nn."))
 
-    #: The attributes that decide what the layer computes (its torch twin is rebuilt when
-    #: one of them changes).
+    #: The attributes that decide what the layer computes: setting one drops the torch twin,
+    #: which the next small call rebuilds.
     _config: tuple[str, ...] = ()
 
+    def __setattr__(self, name: str, value) -> None:
+        if name in self._config:
+            self.__dict__.pop("_twin", None)
+        super().__setattr__(name, value)
+
     def _twin_for(self, input):
-        """torch.nn's own layer for a call the composition would run anyway (a small float
-        tensor, another device, a torch transform), when it computes exactly what this layer
-        does; else None. Calling it directly skips poolkit's per-call bookkeeping, so such a
-        layer costs what torch.nn's does."""
-        if not self._config or not isinstance(input, torch.Tensor):
-            return None
+        """A call of torch.nn's own layer for a call the composition would run anyway (a small
+        float tensor, another device, a torch transform), when it computes exactly what this
+        layer does; else None. Calling it directly skips poolkit's per-call bookkeeping, so
+        such a layer costs what torch.nn's does (a GAP on a 7x7 map costs ~12 us in all)."""
         if torch.compiler.is_compiling():
             return None  # a compiled graph gets the functional path's ops either way
+        cached = self.__dict__.get("_twin")
+        if cached is None:
+            if not self._config:
+                return None
+            self._check_arguments()  # poolkit's errors for bad arguments, torch's twin or not
+            twin = self._torch_equivalent()
+            # not a submodule (no state_dict or repr entry); the per-shape verdicts belong to
+            # this configuration and are dropped with it
+            cached = (None if twin is None else self._twin_call(twin), {})
+            self.__dict__["_twin"] = cached
+        call, verdicts = cached
+        if call is None or not isinstance(input, torch.Tensor):
+            return None
         if large_enough(input) and use_kernels(input):  # the cheap test first
             return None
-        key = tuple(getattr(self, name, None) for name in self._config)
-        cached = self.__dict__.get("_twin")
-        if cached is None or cached[0] != key:
-            self._check_arguments()  # poolkit's errors for bad arguments, torch's twin or not
-            cached = (key, self._torch_equivalent())
-            self.__dict__["_twin"] = cached  # not a submodule: no state_dict or repr entry
-        twin = cached[1]
-        n = self._n
-        odd = input.dtype.is_complex or input.dim() not in (n + 1, n + 2)
-        if twin is not None and (odd or 0 in input.shape[-n - 1 :]):
-            PF.check_input(input, n)  # raises poolkit's own error for the bad input
-        return twin
+        shape = input.shape
+        verdict = verdicts.get(shape)
+        if verdict is None:  # (twin may run, shape needs poolkit's own input check)
+            n = self._n
+            plain = input.dim() in (n + 1, n + 2) and 0 not in shape[-n - 1 :]
+            verdict = (self._twin_takes(shape), not plain)
+            if len(verdicts) >= 64:
+                verdicts.clear()  # a layer fed ever-new shapes keeps a bounded cache
+            verdicts[shape] = verdict
+        if not verdict[0]:
+            return None
+        if verdict[1] or input.dtype.is_complex:
+            PF.check_input(input, self._n)  # raises poolkit's own error for the bad input
+        return call
+
+    def _twin_call(self, twin: nn.Module):
+        """What a twin call runs: its forward (without nn.Module's hook bookkeeping)."""
+        return twin.forward
+
+    def _twin_takes(self, shape: torch.Size) -> bool:
+        """Whether the torch twin may compute an input of ``shape`` (asked once per shape)."""
+        return True
 
 
 def _numeric(padding) -> bool:
@@ -133,7 +161,7 @@ class _MaxPool(_Scriptable):
     def forward(self, input):
         twin = self._twin_for(input)
         if twin is not None:
-            return twin.forward(input)
+            return twin(input)
         return PF.window_pool(
             input,
             "max",
@@ -190,7 +218,7 @@ class _AvgPool(_Scriptable):
     def forward(self, input):
         twin = self._twin_for(input)
         if twin is not None:
-            return twin.forward(input)
+            return twin(input)
         return PF.window_pool(
             input,
             "avg",
@@ -244,18 +272,16 @@ class _Adaptive(_Scriptable):
     def _check_arguments(self):
         PF._adaptive_args(self.output_size, self._n, getattr(self, "return_indices", False))
 
-    def _twin_for(self, input):
-        twin = super()._twin_for(input)
-        if twin is None:
-            return None
+    def _twin_takes(self, shape):
         # a larger output than the input goes through poolkit, whose memory guard sizes it
         size = self.output_size
         wanted = size if isinstance(size, tuple | list) else (size,) * self._n
-        spatial = input.shape[-self._n :]
-        grows = math.prod(v or s for v, s in zip(wanted, spatial, strict=True)) > math.prod(
+        spatial = shape[-self._n :]
+        if len(spatial) != len(wanted):
+            return True  # a wrong rank: poolkit's input check answers it
+        return math.prod(v or s for v, s in zip(wanted, spatial, strict=True)) <= math.prod(
             spatial
         )
-        return None if grows else twin
 
 
 class _AdaptiveMax(_Adaptive):
@@ -267,7 +293,7 @@ class _AdaptiveMax(_Adaptive):
     def forward(self, input):
         twin = self._twin_for(input)
         if twin is not None:
-            return twin.forward(input)
+            return twin(input)
         return PF.adaptive_pool(input, "max", self._n, self.output_size, self.return_indices)
 
 
@@ -277,10 +303,19 @@ class _AdaptiveAvg(_Adaptive):
     def _torch_equivalent(self):
         return self._torch_base()(self.output_size)
 
+    def _twin_call(self, twin):
+        # torch.nn.functional's wrapper (None entries, __torch_function__) costs as much as
+        # the op on a 7x7 map; with every size given the op itself computes the same
+        size = self.output_size
+        sizes = size if isinstance(size, tuple | list) else (size,) * self._n
+        if self._n in (2, 3) and all(type(v) is int for v in sizes):
+            return functools.partial(_ADAPTIVE_AVG_OPS[self._n], output_size=tuple(sizes))
+        return twin.forward
+
     def forward(self, input):
         twin = self._twin_for(input)
         if twin is not None:
-            return twin.forward(input)
+            return twin(input)
         return PF.adaptive_pool(input, "avg", self._n, self.output_size)
 
 
