@@ -70,14 +70,23 @@ def _native_string(window: Window, padding) -> str | None:
     return None
 
 
+def _avg_pool(x: tf.Tensor, kernel, stride, padding: str) -> tf.Tensor:
+    """``tf.nn.avg_pool``; 3-d through ``avg_pool3d`` with its data_format spelled out (the
+    generic entry point records none, and TF 2.21's eager gradient then fails)."""
+    if len(kernel) == 3:
+        return tf.nn.avg_pool3d(x, kernel, stride, padding, data_format="NDHWC")
+    return tf.nn.avg_pool(x, kernel, stride, padding)
+
+
 def _max_windows(xp: tf.Tensor, window: Window) -> tf.Tensor:
     """Max over the windows of an already padded input ('VALID'); dilation through
     ``tf.nn.pool`` at stride 1 (TF's rule), then a strided slice."""
     if all(d == 1 for d in window.dilation):
         out = tf.nn.max_pool(xp, window.kernel, window.stride, "VALID")
     else:
-        out = tf.nn.pool(xp, window.kernel, "MAX", strides=None, padding="VALID",
-                         dilations=window.dilation)
+        out = tf.nn.pool(
+            xp, window.kernel, "MAX", strides=None, padding="VALID", dilations=window.dilation
+        )
         out = out[(slice(None), *(slice(None, None, s) for s in window.stride), slice(None))]
     return _crop(out, window)
 
@@ -95,7 +104,7 @@ def _taps(xp: tf.Tensor, window: Window):
 def _sum_windows(x: tf.Tensor, window: Window) -> tf.Tensor:
     xp = _pad(x, window, 0)
     if all(d == 1 for d in window.dilation) and x.dtype.is_floating:
-        total = tf.nn.avg_pool(xp, window.kernel, window.stride, "VALID")
+        total = _avg_pool(xp, window.kernel, window.stride, "VALID")
         return _crop(total * tf.cast(window.window_size, x.dtype), window)
     total = None
     for _, part in _taps(xp, window):
@@ -138,17 +147,33 @@ def _max_with_indices(x: tf.Tensor, window: Window):
     return values, tf.reduce_sum(onehot * table_t, axis=-1)
 
 
-def pool(x, reducer: str, n: int, kernel, stride, padding, dilation, ceil_mode: bool,
-         count_include_pad: bool, divisor_override, p: float, return_indices: bool,
-         data_format: str):
+def pool(
+    x,
+    reducer: str,
+    n: int,
+    kernel,
+    stride,
+    padding,
+    dilation,
+    ceil_mode: bool,
+    count_include_pad: bool,
+    divisor_override,
+    p: float,
+    return_indices: bool,
+    data_format: str,
+):
     """Window pooling with poolkit's semantics from TensorFlow ops; ``padding`` normalised."""
     x = _to_last(tf.convert_to_tensor(x), n, data_format)
     window = resolve(_spatial(x, n), kernel, stride, padding, dilation, ceil_mode)
     native = _native_string(window, padding)
     if reducer == "lp" and math.isinf(p):
         x, reducer = tf.abs(x), "max"
-    if reducer == "max" and return_indices:
+    if reducer == "max" and (return_indices or n == 3):
+        # 3-d: TF's MaxPool3D gradient goes to every tied maximum, so 3-d max pools as a
+        # tap stack (gradient to the first maximum, poolkit's and PyTorch's rule)
         values, indices = _max_with_indices(x, window)
+        if not return_indices:
+            return _from_last(values, n, data_format)
         return _from_last(values, n, data_format), _from_last(indices, n, data_format)
     if reducer == "max":
         if native is not None:
@@ -158,7 +183,7 @@ def pool(x, reducer: str, n: int, kernel, stride, padding, dilation, ceil_mode: 
     elif reducer == "avg":
         plain = native == "VALID" or (native == "SAME" and not count_include_pad)
         if plain and divisor_override is None and x.dtype.is_floating:
-            out = tf.nn.avg_pool(x, window.kernel, window.stride, native)
+            out = _avg_pool(x, window.kernel, window.stride, native)
         else:
             total = _sum_windows(x, window)
             out = total / _divisors(window, count_include_pad, divisor_override, total.dtype)
@@ -211,8 +236,10 @@ def max_unpool(x, indices, n: int, output_size: tuple[int, ...], data_format: st
     perm = [0, n + 1, *range(1, n + 1)]
     rows_x = tf.reshape(tf.transpose(x, perm), [-1, math.prod(x.shape[1 : n + 1])])
     rows_i = tf.reshape(tf.transpose(indices, perm), tf.shape(rows_x))
-    row = tf.broadcast_to(tf.range(tf.shape(rows_x, out_type=tf.int64)[0])[:, None],
-                          tf.shape(rows_i, out_type=tf.int64))
+    row = tf.broadcast_to(
+        tf.range(tf.shape(rows_x, out_type=tf.int64)[0])[:, None],
+        tf.shape(rows_i, out_type=tf.int64),
+    )
     shape = tf.stack([tf.shape(rows_x, out_type=tf.int64)[0], tf.constant(plane, tf.int64)])
     out = tf.scatter_nd(tf.stack([row, rows_i], axis=-1), rows_x, shape)
     lead = tf.shape(x)

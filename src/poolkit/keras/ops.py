@@ -17,7 +17,6 @@ import importlib
 from typing import Any
 
 import keras
-
 from poolkit._args import (
     check_bool,
     check_data_format,
@@ -48,7 +47,9 @@ __all__ = [
 
 
 def _format(data_format) -> str:
-    return check_data_format(keras.config.image_data_format() if data_format is None else data_format)
+    return check_data_format(
+        keras.config.image_data_format() if data_format is None else data_format
+    )
 
 
 def _rank(x) -> int:
@@ -73,7 +74,9 @@ def _module():
         return importlib.import_module("poolkit.torch.functional")
     if backend == "jax":
         return importlib.import_module("poolkit.jax")
-    raise PoolingError(f"poolkit.keras supports the tensorflow, torch and jax backends; got {backend!r}")
+    raise PoolingError(
+        f"poolkit.keras supports the tensorflow, torch and jax backends; got {backend!r}"
+    )
 
 
 def _tf():
@@ -94,16 +97,24 @@ def _window(x, pool_size, strides, padding, dilation_rate, ceil_mode, data_forma
     return x, n, data_format, kernel, stride, pad, dilation, ceil_mode
 
 
-def max_pool(x: Any, pool_size: Any = 2, strides: Any = None, padding: Any = "valid",
-             data_format: str | None = None, dilation_rate: Any = 1, ceil_mode: bool = False,
-             return_indices: bool = False) -> Any:
+def max_pool(
+    x: Any,
+    pool_size: Any = 2,
+    strides: Any = None,
+    padding: Any = "valid",
+    data_format: str | None = None,
+    dilation_rate: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
     """Max pooling over 1-3 spatial dims; with ``return_indices`` also the flat per-plane
     argmax indices (PyTorch's format).
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *out, C)`` (channels_last).
     """
-    x, n, df, k, s, pad, d, ceil = _window(x, pool_size, strides, padding, dilation_rate,
-                                           ceil_mode, data_format)
+    x, n, df, k, s, pad, d, ceil = _window(
+        x, pool_size, strides, padding, dilation_rate, ceil_mode, data_format
+    )
     return_indices = check_bool(return_indices, "return_indices")
     if keras.backend.backend() == "tensorflow":
         return _tf().pool(x, "max", n, k, s, pad, d, ceil, False, None, 2.0, return_indices, df)
@@ -111,17 +122,25 @@ def max_pool(x: Any, pool_size: Any = 2, strides: Any = None, padding: Any = "va
     return fn(x, k, s, pad, d, ceil, return_indices=return_indices, data_format=df)
 
 
-def average_pool(x: Any, pool_size: Any = 2, strides: Any = None, padding: Any = "valid",
-                 data_format: str | None = None, dilation_rate: Any = 1,
-                 ceil_mode: bool = False, count_include_pad: bool | None = None,
-                 divisor_override: int | None = None) -> Any:
+def average_pool(
+    x: Any,
+    pool_size: Any = 2,
+    strides: Any = None,
+    padding: Any = "valid",
+    data_format: str | None = None,
+    dilation_rate: Any = 1,
+    ceil_mode: bool = False,
+    count_include_pad: bool | None = None,
+    divisor_override: int | None = None,
+) -> Any:
     """Average pooling; ``count_include_pad=None`` leaves string pads out of the count
     (Keras's 'same') and counts numeric pads (PyTorch's).
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *out, C)`` (channels_last).
     """
-    x, n, df, k, s, pad, d, ceil = _window(x, pool_size, strides, padding, dilation_rate,
-                                           ceil_mode, data_format)
+    x, n, df, k, s, pad, d, ceil = _window(
+        x, pool_size, strides, padding, dilation_rate, ceil_mode, data_format
+    )
     include = default_count_include_pad(count_include_pad, pad)
     divisor = check_divisor_override(divisor_override)
     if keras.backend.backend() == "tensorflow":
@@ -130,30 +149,45 @@ def average_pool(x: Any, pool_size: Any = 2, strides: Any = None, padding: Any =
     return fn(x, k, s, pad, d, ceil, include, divisor, data_format=df)
 
 
-def sum_pool(x: Any, pool_size: Any = 2, strides: Any = None, padding: Any = "valid",
-             data_format: str | None = None, dilation_rate: Any = 1,
-             ceil_mode: bool = False) -> Any:
+def sum_pool(
+    x: Any,
+    pool_size: Any = 2,
+    strides: Any = None,
+    padding: Any = "valid",
+    data_format: str | None = None,
+    dilation_rate: Any = 1,
+    ceil_mode: bool = False,
+) -> Any:
     """Window sums (pads count as 0).
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *out, C)`` (channels_last).
     """
-    x, n, df, k, s, pad, d, ceil = _window(x, pool_size, strides, padding, dilation_rate,
-                                           ceil_mode, data_format)
+    x, n, df, k, s, pad, d, ceil = _window(
+        x, pool_size, strides, padding, dilation_rate, ceil_mode, data_format
+    )
     if keras.backend.backend() == "tensorflow":
         return _tf().pool(x, "sum", n, k, s, pad, d, ceil, False, None, 2.0, False, df)
     return getattr(_module(), f"sum_pool{n}d")(x, k, s, pad, d, ceil, data_format=df)
 
 
-def lp_pool(x: Any, p: float, pool_size: Any = 2, strides: Any = None, padding: Any = "valid",
-            data_format: str | None = None, dilation_rate: Any = 1,
-            ceil_mode: bool = False) -> Any:
+def lp_pool(
+    x: Any,
+    p: float,
+    pool_size: Any = 2,
+    strides: Any = None,
+    padding: Any = "valid",
+    data_format: str | None = None,
+    dilation_rate: Any = 1,
+    ceil_mode: bool = False,
+) -> Any:
     """Power-average pooling ``(sum |x|**p) ** (1/p)`` (``p=inf``: max of ``|x|``).
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *out, C)`` (channels_last).
     """
     p = check_p(p)
-    x, n, df, k, s, pad, d, ceil = _window(x, pool_size, strides, padding, dilation_rate,
-                                           ceil_mode, data_format)
+    x, n, df, k, s, pad, d, ceil = _window(
+        x, pool_size, strides, padding, dilation_rate, ceil_mode, data_format
+    )
     if keras.backend.backend() == "tensorflow":
         return _tf().pool(x, "lp", n, k, s, pad, d, ceil, False, None, p, False, df)
     return getattr(_module(), f"lp_pool{n}d")(x, p, k, s, pad, d, ceil, data_format=df)
@@ -187,8 +221,7 @@ def global_sum_pool(x: Any, keepdims: bool = False, data_format: str | None = No
     return _global(x, "sum", keepdims, data_format)
 
 
-def global_lp_pool(x: Any, p: float, keepdims: bool = False,
-                   data_format: str | None = None) -> Any:
+def global_lp_pool(x: Any, p: float, keepdims: bool = False, data_format: str | None = None) -> Any:
     """Lp norm over every spatial position. Shape: ``(N, *spatial, C)`` -> ``(N, C)``."""
     return _global(x, "lp", keepdims, data_format, check_p(p))
 
@@ -205,12 +238,18 @@ def _adaptive(x, reducer: str, output_size, data_format):
 
 
 def adaptive_max_pool(x: Any, output_size: Any, data_format: str | None = None) -> Any:
-    """Max over PyTorch's adaptive bins. Shape: ``(N, *spatial, C)`` -> ``(N, *output_size, C)``."""
+    """Max over PyTorch's adaptive bins.
+
+    Shape: ``(N, *spatial, C)`` -> ``(N, *output_size, C)``.
+    """
     return _adaptive(x, "max", output_size, data_format)
 
 
 def adaptive_average_pool(x: Any, output_size: Any, data_format: str | None = None) -> Any:
-    """Mean over PyTorch's adaptive bins. Shape: ``(N, *spatial, C)`` -> ``(N, *output_size, C)``."""
+    """Mean over PyTorch's adaptive bins.
+
+    Shape: ``(N, *spatial, C)`` -> ``(N, *output_size, C)``.
+    """
     return _adaptive(x, "avg", output_size, data_format)
 
 
@@ -236,9 +275,15 @@ def unpool_output_size(spatial, pool_size, strides, padding, output_size) -> tup
     )
 
 
-def max_unpool(x: Any, indices: Any, pool_size: Any = 2, strides: Any = None,
-               padding: Any = "valid", output_size: Any = None,
-               data_format: str | None = None) -> Any:
+def max_unpool(
+    x: Any,
+    indices: Any,
+    pool_size: Any = 2,
+    strides: Any = None,
+    padding: Any = "valid",
+    output_size: Any = None,
+    data_format: str | None = None,
+) -> Any:
     """Partial inverse of :func:`max_pool`: values back at their flat per-plane indices.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *output_size, C)`` (channels_last).
