@@ -77,10 +77,7 @@ def test_window_layers_vs_numpy(n, df, spelling, ceil_dil, family):
     name = {"max": "max_pool", "avg": "avg_pool", "sum": "sum_pool", "lp": "lp_pool"}[family]
     fwd = getattr(poolkit, f"{name}{n}d")
     bwd = getattr(poolkit, f"{name}{n}d_backward")
-    if extra:
-        ref = fwd(x, 3.0, **args, data_format=df)
-    else:
-        ref = fwd(x, **args, data_format=df)
+    ref = fwd(x, *extra.values(), **args, data_format=df)
     g = RNG.standard_normal(ref.shape).astype("float32")
     out, dx = grad(layer, x, g)
     np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5)
@@ -154,8 +151,8 @@ def test_same_as_keras_layers(cls, kwargs, shape, df):
         kw["data_format"] = df
     if df == "channels_first":
         shape = (shape[0], shape[-1], *shape[1:-1])
-    if BACKEND == "torch" and df == "channels_first" and "Pooling" in cls and "Global" not in cls:
-        pass
+    if BACKEND == "torch" and cls.startswith("AveragePooling") and kw.get("padding") == "same":
+        pytest.skip("Keras's torch backend counts 'same' pads in the average (TF does not)")
     x = RNG.standard_normal(shape).astype("float32")
     ours = getattr(pk, cls)(**kw)
     theirs = getattr(keras.layers, cls)(**kw)
