@@ -7,7 +7,7 @@ poolkit's padding spellings ("same_lower", ints, ``(lo, hi)`` pairs), dilation a
 >>> from poolkit.keras import MaxPooling2D
 >>> x = np.arange(16, dtype="float32").reshape(1, 4, 4, 1)
 >>> np.asarray(MaxPooling2D(2)(x))[0, :, :, 0].tolist()
-[[5.0, 10.0], [13.0, 15.0]]
+[[5.0, 7.0], [13.0, 15.0]]
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ input's rank minus 2; ``data_format=None`` means ``keras.config.image_data_forma
 >>> from poolkit.keras import ops
 >>> x = np.arange(16, dtype="float32").reshape(1, 4, 4, 1)
 >>> np.asarray(ops.max_pool(x, 2))[0, :, :, 0].tolist()
-[[5.0, 10.0], [13.0, 15.0]]
+[[5.0, 7.0], [13.0, 15.0]]
 """
 
 from __future__ import annotations
