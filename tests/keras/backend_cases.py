@@ -1,0 +1,206 @@
+"""Cases run under one Keras backend (KERAS_BACKEND set by test_keras_backends.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+BACKEND = keras.backend.backend()
+if BACKEND == "jax":
+    pytest.importorskip("poolkit.jax")
+
+import poolkit  # noqa: E402
+import poolkit.keras as pk  # noqa: E402
+
+RNG = np.random.default_rng(0)
+
+
+def grad(layer, x, g):
+    """Forward value and d(sum(out*g))/dx on the active backend, as NumPy."""
+    if BACKEND == "tensorflow":
+        import tensorflow as tf
+
+        xt = tf.constant(x)
+        with tf.GradientTape() as tape:
+            tape.watch(xt)
+            out = layer(xt)
+            loss = tf.reduce_sum(out * g)
+        return out.numpy(), tape.gradient(loss, xt).numpy()
+    if BACKEND == "torch":
+        import torch
+
+        xt = torch.tensor(x, requires_grad=True)
+        out = layer(xt)
+        (out * torch.as_tensor(g)).sum().backward()
+        return out.detach().numpy(), xt.grad.numpy()
+    import jax
+
+    def f(v):
+        out = layer(v)
+        return (out * g).sum(), out
+
+    (_, out), dx = jax.value_and_grad(f, has_aux=True)(x)
+    return np.asarray(out), np.asarray(dx)
+
+
+PADS = ["valid", "same", "same_lower", 1, "pairs"]
+
+
+def pad_for(n, spelling):
+    return [(0, 1), (1, 0), (1, 1)][:n] if spelling == "pairs" else spelling
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+@pytest.mark.parametrize("df", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("spelling", PADS)
+@pytest.mark.parametrize("ceil_dil", [(False, 1), (True, 1), (False, 2)])
+@pytest.mark.parametrize("family", ["max", "avg", "sum", "lp"])
+def test_window_layers_vs_numpy(n, df, spelling, ceil_dil, family):
+    ceil, dil = ceil_dil
+    padding = pad_for(n, spelling)
+    shape = (2, *(7, 6, 5)[:n], 3) if df == "channels_last" else (2, 3, *(7, 6, 5)[:n])
+    x = RNG.standard_normal(shape).astype("float32")
+    args = dict(kernel_size=3, stride=2, padding=padding, dilation=dil, ceil_mode=ceil)
+    layer_kw = dict(pool_size=3, strides=2, padding=padding, data_format=df,
+                    dilation_rate=dil, ceil_mode=ceil)
+    extra = {}
+    if family == "max":
+        layer = getattr(pk, f"MaxPooling{n}D")(**layer_kw)
+    elif family == "avg":
+        layer = getattr(pk, f"AveragePooling{n}D")(**layer_kw)
+    elif family == "sum":
+        layer = getattr(pk, f"SumPooling{n}D")(**layer_kw)
+    else:
+        layer = getattr(pk, f"LpPooling{n}D")(p=3.0, **layer_kw)
+        extra = {"p": 3.0}
+    name = {"max": "max_pool", "avg": "avg_pool", "sum": "sum_pool", "lp": "lp_pool"}[family]
+    fwd = getattr(poolkit, f"{name}{n}d")
+    bwd = getattr(poolkit, f"{name}{n}d_backward")
+    ref = fwd(x, *extra.values(), **args, data_format=df)
+    g = RNG.standard_normal(ref.shape).astype("float32")
+    out, dx = grad(layer, x, g)
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5)
+    ref_dx = bwd(g, x, 3.0, **args, data_format=df) if extra else bwd(g, x, **args, data_format=df)
+    np.testing.assert_allclose(dx, ref_dx, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("cip", [None, True, False])
+@pytest.mark.parametrize("spelling", ["same", 1])
+def test_count_include_pad(cip, spelling):
+    x = RNG.standard_normal((2, 5, 6, 2)).astype("float32")
+    layer = pk.AveragePooling2D(3, 2, spelling, "channels_last", count_include_pad=cip)
+    ref = poolkit.avg_pool2d(x, 3, 2, spelling, count_include_pad=cip,
+                             data_format="channels_last")
+    np.testing.assert_allclose(np.asarray(layer(x)), ref, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+@pytest.mark.parametrize("df", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("family", ["Max", "Average", "Sum"])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_global_layers_vs_numpy(n, df, family, keepdims):
+    shape = (2, *(5, 4, 3)[:n], 3) if df == "channels_last" else (2, 3, *(5, 4, 3)[:n])
+    x = RNG.standard_normal(shape).astype("float32")
+    layer = getattr(pk, f"Global{family}Pooling{n}D")(data_format=df, keepdims=keepdims)
+    name = {"Max": "max", "Average": "avg", "Sum": "sum"}[family]
+    ref = getattr(poolkit, f"global_{name}_pool{n}d")(x, keepdims, data_format=df)
+    g = RNG.standard_normal(ref.shape).astype("float32")
+    out, dx = grad(layer, x, g)
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5)
+    ref_dx = getattr(poolkit, f"global_{name}_pool{n}d_backward")(g, x, keepdims, data_format=df)
+    np.testing.assert_allclose(dx, ref_dx, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+@pytest.mark.parametrize("df", ["channels_last", "channels_first"])
+def test_upsampling_vs_numpy(n, df):
+    shape = (2, *(3, 2, 2)[:n], 3) if df == "channels_last" else (2, 3, *(3, 2, 2)[:n])
+    x = RNG.standard_normal(shape).astype("float32")
+    layer = getattr(pk, f"UpSampling{n}D")(size=(2, 3, 1)[:n] if n > 1 else 2, data_format=df)
+    scale = (2, 3, 1)[:n] if n > 1 else 2
+    ref = getattr(poolkit, f"upsample_nearest{n}d")(x, scale, data_format=df)
+    g = RNG.standard_normal(ref.shape).astype("float32")
+    out, dx = grad(layer, x, g)
+    np.testing.assert_allclose(out, ref)
+    ref_dx = getattr(poolkit, f"upsample_nearest{n}d_backward")(g, x, scale, data_format=df)
+    np.testing.assert_allclose(dx, ref_dx, rtol=1e-5, atol=1e-6)
+
+
+KERAS_TWINS = [
+    ("MaxPooling1D", dict(pool_size=3, strides=2, padding="same"), (2, 9, 3)),
+    ("MaxPooling2D", dict(pool_size=2), (2, 6, 7, 3)),
+    ("MaxPooling2D", dict(pool_size=3, strides=2, padding="same"), (2, 7, 6, 3)),
+    ("AveragePooling2D", dict(pool_size=3, strides=2, padding="same"), (2, 7, 6, 3)),
+    ("AveragePooling1D", dict(pool_size=2, padding="valid"), (2, 9, 3)),
+    ("AveragePooling3D", dict(pool_size=2, strides=1, padding="same"), (2, 4, 3, 5, 2)),
+    ("GlobalAveragePooling2D", dict(), (2, 5, 4, 3)),
+    ("GlobalMaxPooling1D", dict(keepdims=True), (2, 5, 3)),
+    ("UpSampling2D", dict(size=(2, 3)), (2, 3, 4, 2)),
+    ("UpSampling1D", dict(size=2), (2, 3, 2)),
+]
+
+
+@pytest.mark.parametrize("cls,kwargs,shape", KERAS_TWINS)
+@pytest.mark.parametrize("df", ["channels_last", "channels_first"])
+def test_same_as_keras_layers(cls, kwargs, shape, df):
+    if cls.endswith("1D") and df == "channels_first" and cls.startswith("UpSampling"):
+        pytest.skip("keras.layers.UpSampling1D has no data_format")
+    kw = dict(kwargs)
+    if not cls.startswith("UpSampling1D"):
+        kw["data_format"] = df
+    if df == "channels_first":
+        shape = (shape[0], shape[-1], *shape[1:-1])
+    if BACKEND == "torch" and cls.startswith("AveragePooling") and kw.get("padding") == "same":
+        pytest.skip("Keras's torch backend counts 'same' pads in the average (TF does not)")
+    x = RNG.standard_normal(shape).astype("float32")
+    ours = getattr(pk, cls)(**kw)
+    theirs = getattr(keras.layers, cls)(**kw)
+    out, dx = grad(ours, x, 1.0)
+    ref, ref_dx = grad(theirs, x, 1.0)
+    np.testing.assert_allclose(out, ref, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(dx, ref_dx, rtol=1e-6, atol=1e-6)
+
+
+def test_return_indices():
+    x = RNG.standard_normal((2, 7, 6, 3)).astype("float32")
+    v, i = pk.MaxPooling2D(3, 2, "same", "channels_last", return_indices=True)(x)
+    rv, ri = poolkit.max_pool2d(x, 3, 2, "same", return_indices=True, data_format="channels_last")
+    np.testing.assert_allclose(np.asarray(v), rv)
+    np.testing.assert_array_equal(np.asarray(i), ri)
+
+
+def test_serialization_round_trip(tmp_path):
+    inputs = keras.Input((8, 8, 3))
+    h = pk.MaxPooling2D(3, 2, padding=[(1, 0), (0, 1)], ceil_mode=True)(inputs)
+    h = pk.AveragePooling2D(2, padding="same_lower", count_include_pad=True)(h)
+    h = pk.LpPooling2D(p=3.0, pool_size=2, strides=1)(h)
+    out = pk.GlobalSumPooling2D()(pk.UpSampling2D(2)(h))
+    model = keras.Model(inputs, out)
+    x = RNG.standard_normal((2, 8, 8, 3)).astype("float32")
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_allclose(
+        np.asarray(loaded(x)), np.asarray(model(x)), rtol=1e-6, atol=1e-6
+    )
+    assert type(loaded.layers[1]) is pk.MaxPooling2D
+
+
+def test_errors_at_construction_and_build():
+    with pytest.raises(poolkit.PoolingError, match="pool_size"):
+        pk.MaxPooling2D(0)
+    with pytest.raises(poolkit.PoolingError, match="strides"):
+        pk.AveragePooling2D(2, strides=(1, 2, 3))
+    with pytest.raises(poolkit.PoolingError, match="padding"):
+        pk.MaxPooling2D(2, padding="full")
+    with pytest.raises(poolkit.PoolingError, match="ceil_mode"):
+        pk.MaxPooling1D(2, ceil_mode=1)
+    with pytest.raises(poolkit.PoolingError, match="data_format"):
+        pk.GlobalMaxPooling2D(data_format="nhwc")
+    with pytest.raises(poolkit.PoolingError, match="p must"):
+        pk.LpPooling2D(p=-1)
+    with pytest.raises(poolkit.PoolingError, match="divisor_override"):
+        pk.AveragePooling2D(2, divisor_override=0)
+    with pytest.raises(poolkit.PoolingError, match="rank"):
+        pk.MaxPooling2D(2)(np.zeros((2, 4, 3), "float32"))
