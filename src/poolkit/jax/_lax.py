@@ -8,7 +8,8 @@ argument raises :class:`~poolkit.PoolingError` while tracing, with poolkit's mes
 - Sum/avg/lp: ``lax.reduce_window`` with ``lax.add`` over explicit ``(lo, hi + overhang)``
   zero pads and ``window_dilation``; avg divides by ``Window.divisors`` (a constant).
 - Max: one strided slice of the identity-padded input per window tap, folded left to right
-  with a strict ``>`` (NaN wins), restricted to in-bounds taps. This keeps PyTorch's rule
+  with a strict ``>`` (a NaN always takes over: the last NaN wins, as in
+  PyTorch), restricted to in-bounds taps. This keeps PyTorch's rule
   that the *first* maximum in window order wins, so ``jax.grad`` sends the gradient there
   (``reduce_window``'s ``select_and_scatter`` gradient does not promise which tie it picks),
   and gives ``return_indices`` for free. Cost grows with the kernel size (one slice per tap).
@@ -175,8 +176,8 @@ def _max_windows(v: jax.Array, window: Window, with_indices: bool):
             best, idx, have = part, jnp.asarray(flat, _index_dtype()), jnp.asarray(valid)
             continue
         better = part > best
-        if is_float:
-            better = better | (jnp.isnan(part) & ~jnp.isnan(best))
+        if is_float:  # PyTorch's CPU rule: `val > max || isnan(val)`, so the last NaN wins
+            better = better | jnp.isnan(part)
         take = jnp.asarray(valid) & (better | ~have)
         best = jnp.where(take, part, best)
         if with_indices:
@@ -252,8 +253,15 @@ def pool(
 
 
 def _first_max(seg: jax.Array, axis: int) -> jax.Array:
-    """``argmax`` along ``axis`` with keepdims: the first maximum, NaN winning (JAX's rule)."""
-    return jnp.expand_dims(jnp.argmax(seg, axis=axis), axis)
+    """Index along ``axis`` (keepdims) of the first maximum, or of the last NaN where there is
+    one (PyTorch's ``val > max || isnan(val)``)."""
+    first = jnp.argmax(seg, axis=axis)
+    if np.dtype(seg.dtype).kind == "f":
+        nan = jnp.isnan(seg)
+        length = seg.shape[axis]
+        last_nan = length - 1 - jnp.argmax(jnp.flip(nan, axis=axis), axis=axis)
+        first = jnp.where(jnp.any(nan, axis=axis), last_nan, first)
+    return jnp.expand_dims(first, axis)
 
 
 def adaptive_pool(
