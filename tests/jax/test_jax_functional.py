@@ -182,7 +182,7 @@ def test_max_nan_propagates():
     np.testing.assert_array_equal(grad, poolkit.global_max_pool2d_backward(g[..., 0, 0], x))
 
 
-@pytest.mark.parametrize("p", [1.5, 3.0, math.inf])
+@pytest.mark.parametrize("p", [1.0, 1.5, 3.0, math.inf])
 def test_lp_orders(p):
     x = np.random.default_rng(4).standard_normal((2, 3, 7, 6))
     x[0, 0, :3, :3] = 0.0  # a window of zeros: value 0, gradient 0

@@ -195,6 +195,11 @@ def _lp_finish(total: jax.Array, p: float) -> jax.Array:
     return jnp.where(positive, safe ** (1.0 / p), jnp.zeros_like(total))
 
 
+def _magnitude(v: jax.Array) -> jax.Array:
+    """``|v|`` whose gradient at 0 is 0 (``sign(0)``, poolkit's rule; ``jnp.abs`` gives 1)."""
+    return v * jnp.sign(v)
+
+
 def _float_type(dtype) -> np.dtype:
     return _dtype(result_dtype("avg", np.dtype(dtype)))
 
@@ -241,7 +246,7 @@ def pool(
         out = (total / jnp.asarray(divisors, total.dtype)).astype(total.dtype)
     else:
         power = options["p"]
-        magnitude = jnp.abs(view.astype(_float_type(dtype)))
+        magnitude = _magnitude(view.astype(_float_type(dtype)))
         if math.isinf(power):
             out = _max_windows(magnitude, window, False)
         else:
@@ -319,14 +324,14 @@ def global_pool(x, reducer: str, n: int, p=2.0, keepdims=False, data_format="cha
     dtype = np.dtype(view.dtype)
     if reducer == "max" or (reducer == "lp" and math.isinf(p)):
         if reducer == "lp":
-            flat = jnp.abs(flat.astype(_float_type(dtype)))
+            flat = _magnitude(flat.astype(_float_type(dtype)))
         out = jnp.take_along_axis(flat, _first_max(flat, -1), axis=-1)[..., 0]
     elif reducer == "avg":
         out = jnp.mean(flat.astype(_float_type(dtype)), axis=-1)
     elif reducer == "sum":
         out = jnp.sum(flat.astype(_dtype(result_dtype("sum", dtype))), axis=-1)
     else:
-        magnitude = jnp.abs(flat.astype(_float_type(dtype)))
+        magnitude = _magnitude(flat.astype(_float_type(dtype)))
         out = _lp_finish(jnp.sum(magnitude**p, axis=-1), p)
     if keep:
         out = from_channels_first(out.reshape(*out.shape, *(1,) * n), batched, layout)
