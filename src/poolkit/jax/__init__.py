@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import SupportsFloat, SupportsIndex, TypeAlias
 
+import jax
 from numpy.typing import ArrayLike
 
-import jax
 from poolkit.jax import _lax
 from poolkit.jax._lax import convert_indices
 

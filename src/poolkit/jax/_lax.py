@@ -23,11 +23,11 @@ from __future__ import annotations
 import itertools
 import math
 
+import jax
 import jax.numpy as jnp
 import numpy as np
-
-import jax
 from jax import lax
+
 from poolkit._args import (
     check_bool,
     check_data_format,

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import keras
+
 from poolkit._args import (
     check_bool,
     check_data_format,

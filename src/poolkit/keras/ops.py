@@ -17,6 +17,7 @@ import importlib
 from typing import Any
 
 import keras
+
 from poolkit._args import (
     check_bool,
     check_data_format,
