@@ -125,15 +125,20 @@ def _pads(window: Window) -> list[tuple[int, int]]:
 
 
 def _sum_windows(v: jax.Array, window: Window) -> jax.Array:
-    return lax.reduce_window(
-        v,
+    """Window sums of a ``(N, C, *spatial)`` array, reduced with the channels last: XLA's CPU
+    ``reduce_window`` is several times slower over the minor dims (10 ms against 1.4 ms on
+    (16, 64, 56, 56)), and the transposes cancel against a channels-last caller's."""
+    last = jnp.moveaxis(v, 1, -1)
+    total = lax.reduce_window(
+        last,
         jnp.zeros((), v.dtype),
         lax.add,
-        (1, 1, *window.kernel),
-        (1, 1, *window.stride),
-        [(0, 0), (0, 0), *_pads(window)],
-        window_dilation=(1, 1, *window.dilation),
+        (1, *window.kernel, 1),
+        (1, *window.stride, 1),
+        [(0, 0), *_pads(window), (0, 0)],
+        window_dilation=(1, *window.dilation, 1),
     )
+    return jnp.moveaxis(total, -1, 1)
 
 
 def _tap_tables(window: Window, tap: tuple[int, ...]):
@@ -154,38 +159,51 @@ def _tap_tables(window: Window, tap: tuple[int, ...]):
 
 
 def _max_windows(v: jax.Array, window: Window, with_indices: bool):
-    """First maximum (NaN first) over each window's in-bounds taps, and its plane index."""
+    """First maximum (NaN first) over each window's in-bounds taps, and its plane index.
+
+    ``v`` is ``(N, C, *spatial)``; the taps are sliced with the channels last, where XLA's CPU
+    code reads whole rows of channels (the transposes cancel against a channels-last caller's).
+    """
     dtype = np.dtype(v.dtype)
+    last = jnp.moveaxis(v, 1, -1)
     padded = jnp.pad(
-        v, [(0, 0), (0, 0), *_pads(window)], constant_values=jnp.asarray(_lowest(dtype), dtype)
+        last, [(0, 0), *_pads(window), (0, 0)], constant_values=jnp.asarray(_lowest(dtype), dtype)
     )
     best = idx = have = None
     is_float = dtype.kind == "f"
     for tap in itertools.product(*(range(a.kernel) for a in window.axes)):
-        starts = [0, 0] + [j * a.dilation for j, a in zip(tap, window.axes, strict=True)]
-        limits = list(padded.shape[:2]) + [
-            s + (a.out - 1) * a.stride + 1 for s, a in zip(starts[2:], window.axes, strict=True)
-        ]
-        part = lax.slice(padded, starts, limits, (1, 1, *window.stride))
+        offsets = [j * a.dilation for j, a in zip(tap, window.axes, strict=True)]
+        ends = [o + (a.out - 1) * a.stride + 1 for o, a in zip(offsets, window.axes, strict=True)]
+        starts = [0, *offsets, 0]
+        limits = [padded.shape[0], *ends, padded.shape[-1]]
+        part = lax.slice(padded, starts, limits, (1, *window.stride, 1))
         valid, flat = _tap_tables(window, tap)
         if not valid.any():
             continue
+        everywhere = bool(valid.all())  # no pad or overhang under this tap: no mask needed
+        valid, flat = valid[..., None], flat[..., None]  # broadcast over the channels
         if best is None:
             # the first tap with any in-bounds cell; where it is out of bounds it holds the
             # identity, which any later in-bounds tap replaces (see `have`)
-            best, idx, have = part, jnp.asarray(flat, _index_dtype()), jnp.asarray(valid)
+            best, idx = part, jnp.asarray(flat, _index_dtype())
+            have = None if everywhere else jnp.asarray(valid)
             continue
-        better = part > best
+        take = part > best
         if is_float:  # PyTorch's CPU rule: `val > max || isnan(val)`, so the last NaN wins
-            better = better | jnp.isnan(part)
-        take = jnp.asarray(valid) & (better | ~have)
+            take = take | jnp.isnan(part)
+        if have is not None:
+            take = take | ~have
+        if not everywhere:
+            take = jnp.asarray(valid) & take
         best = jnp.where(take, part, best)
         if with_indices:
             idx = jnp.where(take, jnp.asarray(flat, _index_dtype()), idx)
-        have = have | jnp.asarray(valid)
+        if have is not None:
+            have = None if everywhere else have | jnp.asarray(valid)
     if with_indices:
-        return best, jnp.broadcast_to(idx, best.shape)
-    return best
+        idx = jnp.moveaxis(jnp.broadcast_to(idx, best.shape), -1, 1)
+        return jnp.moveaxis(best, -1, 1), idx
+    return jnp.moveaxis(best, -1, 1)
 
 
 def _lp_finish(total: jax.Array, p: float) -> jax.Array:
