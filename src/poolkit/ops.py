@@ -216,31 +216,40 @@ def global_pool_backward(
 # --------------------------------------------------------------------------- unpooling
 
 
+def unpool_spatial_size(
+    spatial_in, n, kernel_size, stride, padding, output_size, data_format="channels_first"
+) -> tuple[int, ...]:
+    """The unpooled map's spatial size: ``output_size`` (spatial, or a full shape), else the
+    default ``(L_in - 1)*stride - lo - hi + kernel_size`` per dim. Shared by every front end."""
+    kernel = to_tuple(kernel_size, n, "kernel_size")  # checked even where output_size rules
+    strides = kernel if stride is None else to_tuple(stride, n, "stride")
+    if output_size is not None:
+        return _check_unpool_output_size(output_size, n, data_format)
+    pads = normalize_padding(padding, n)
+    if isinstance(pads, str):
+        if pads != "valid":
+            raise PoolingError(
+                f"padding={padding!r} does not say how large the unpooled map is; pass "
+                f"output_size (the pooled input's shape) or numeric padding"
+            )
+        pads = ((0, 0),) * n
+    spatial_out = tuple(
+        unpool_default_length(L, k, s, lo, hi)
+        for L, k, s, (lo, hi) in zip(spatial_in, kernel, strides, pads, strict=True)
+    )
+    if any(size < 1 for size in spatial_out):
+        raise PoolingError(
+            f"padding={padding!r} is too large for kernel_size={kernel_size!r}: the default "
+            f"unpooled size would be {spatial_out}; pass output_size"
+        )
+    return spatial_out
+
+
 def _unpool_setup(x, indices, n, kernel_size, stride, padding, output_size, data_format):
     view, batched, layout = to_channels_first(as_array(x, "max_unpool"), n, data_format)
-    spatial_in = view.shape[2:]
-    kernel = to_tuple(kernel_size, n, "kernel_size")
-    strides = kernel if stride is None else to_tuple(stride, n, "stride")
-    if output_size is None:
-        pads = normalize_padding(padding, n)
-        if isinstance(pads, str):
-            if pads != "valid":
-                raise PoolingError(
-                    f"padding={padding!r} does not say how large the unpooled map is; pass "
-                    f"output_size (the pooled input's shape) or numeric padding"
-                )
-            pads = ((0, 0),) * n
-        spatial_out = tuple(
-            unpool_default_length(L, k, s, lo, hi)
-            for L, k, s, (lo, hi) in zip(spatial_in, kernel, strides, pads, strict=True)
-        )
-        if any(size < 1 for size in spatial_out):
-            raise PoolingError(
-                f"padding={padding!r} is too large for kernel_size={kernel_size!r}: the default "
-                f"unpooled size would be {spatial_out}; pass output_size"
-            )
-    else:
-        spatial_out = _check_unpool_output_size(output_size, n, layout)
+    spatial_out = unpool_spatial_size(
+        view.shape[2:], n, kernel_size, stride, padding, output_size, layout
+    )
     check_allocation(
         (*view.shape[:2], *spatial_out),
         view.dtype,

@@ -33,15 +33,14 @@ from poolkit._args import (
     check_data_format,
     check_output_size,
     check_p,
-    normalize_padding,
     to_tuple,
 )
 from poolkit.errors import PoolingError
-from poolkit.geometry import Window, adaptive_bins, resolve, unpool_default_length
+from poolkit.geometry import Window, adaptive_bins, resolve
 
 # _options applies poolkit.ops.default_count_include_pad (count_include_pad=None) and the
 # divisor_override / p checks
-from poolkit.ops import _check_unpool_output_size, _options
+from poolkit.ops import _options, unpool_spatial_size
 from poolkit.reducers import result_dtype
 
 __all__ = [
@@ -377,28 +376,9 @@ def max_unpool(
     """Values back at their flat per-plane indices, 0 elsewhere (``.at[].set``)."""
     view, batched, layout = to_channels_first(as_array(x, "max unpooling"), n, data_format)
     spatial_in = tuple(int(s) for s in view.shape[2:])
-    kernel = to_tuple(kernel_size, n, "kernel_size")
-    strides = kernel if stride is None else to_tuple(stride, n, "stride")
-    if output_size is None:
-        pads = normalize_padding(padding, n)
-        if isinstance(pads, str):
-            if pads != "valid":
-                raise PoolingError(
-                    f"padding={padding!r} does not say how large the unpooled map is; pass "
-                    f"output_size (the pooled input's shape) or numeric padding"
-                )
-            pads = ((0, 0),) * n
-        spatial_out = tuple(
-            unpool_default_length(L, k, s, lo, hi)
-            for L, k, s, (lo, hi) in zip(spatial_in, kernel, strides, pads, strict=True)
-        )
-        if any(size < 1 for size in spatial_out):
-            raise PoolingError(
-                f"padding={padding!r} is too large for kernel_size={kernel_size!r}: the default "
-                f"unpooled size would be {spatial_out}; pass output_size"
-            )
-    else:
-        spatial_out = _check_unpool_output_size(output_size, n, layout)
+    spatial_out = unpool_spatial_size(
+        spatial_in, n, kernel_size, stride, padding, output_size, layout
+    )
     index_array = indices if isinstance(indices, jax.Array) else jnp.asarray(indices)
     if np.dtype(index_array.dtype).kind not in "iu":
         raise PoolingError(f"indices must have an integer dtype; got dtype {index_array.dtype}")
