@@ -95,11 +95,12 @@ def test_window_pooling_float64(config, n, reducer):
     _close(got, expected, np.float64)
     jitted = jax.jit(lambda v: getattr(pj, name)(v, data_format=data_format, **kw))(x)
     _close(jitted, expected, np.float64)
-    # gradients, ties included (integer-valued input), against the NumPy backward
+    # gradients, ties included (integer-valued input), against the NumPy backward; under jit,
+    # as a training step takes them (reduce_window's gradient needs a concrete init value there)
     g = np.random.default_rng(1).standard_normal(expected.shape)
-    grad = jax.grad(lambda v: jnp.sum(getattr(pj, name)(v, data_format=data_format, **kw) * g))(
-        jnp.asarray(x)
-    )
+    grad = jax.jit(
+        jax.grad(lambda v: jnp.sum(getattr(pj, name)(v, data_format=data_format, **kw) * g))
+    )(jnp.asarray(x))
     want = getattr(poolkit, name + "_backward")(g, x, data_format=data_format, **kw)
     _close(grad, want, np.float64)
     if reducer == "max":
@@ -293,6 +294,23 @@ def test_max_unpool(n, data_format):
             g, y, idx, output_size=output_size, data_format=data_format, **kw
         )
         _close(grad, want_grad, np.float64)
+
+
+def test_max_unpool_repeated_indices():
+    # the last value wins where an index repeats, as in the NumPy API and torch's CPU kernel;
+    # every value's gradient reads the gradient at its index (poolkit's and torch's backward)
+    values = np.array([[[1.0, 2.0, 3.0, 4.0]]])
+    indices = np.array([[[1, 1, 0, 1]]])
+    want = poolkit.max_unpool1d(values, indices, 2, output_size=(4,))
+    got = jax.jit(lambda v: pj.max_unpool1d(v, indices, 2, output_size=(4,)))(values)
+    np.testing.assert_array_equal(got, want)
+    g = np.array([[[10.0, 20.0, 30.0, 40.0]]])
+    grad = jax.grad(lambda v: jnp.sum(pj.max_unpool1d(v, indices, 2, output_size=(4,)) * g))(
+        jnp.asarray(values)
+    )
+    want_grad = poolkit.max_unpool1d_backward(g, values, indices, 2, output_size=(4,))
+    np.testing.assert_array_equal(grad, want_grad)
+    np.testing.assert_array_equal(grad, [[[20.0, 20.0, 10.0, 20.0]]])
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])

@@ -20,6 +20,7 @@ Dtypes follow :func:`poolkit.reducers.result_dtype` as JAX canonicalises them: w
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
@@ -130,7 +131,7 @@ def _sum_windows(v: jax.Array, window: Window) -> jax.Array:
     last = jnp.moveaxis(v, 1, -1)
     total = lax.reduce_window(
         last,
-        jnp.zeros((), v.dtype),
+        np.zeros((), v.dtype),  # concrete, so JAX sees the monoid (reduce_window_sum) under jit
         lax.add,
         (1, *window.kernel, 1),
         (1, *window.stride, 1),
@@ -398,11 +399,35 @@ def max_unpool(
             )
     batch, channels = view.shape[:2]
     flat_index = index_view.reshape(batch, channels, -1)
-    out = jnp.zeros((batch, channels, plane), view.dtype)
-    out = out.at[
-        jnp.arange(batch)[:, None, None], jnp.arange(channels)[None, :, None], flat_index
-    ].set(view.reshape(batch, channels, -1), mode="drop")
+    out = _scatter_last_wins(view.reshape(batch, channels, -1), flat_index, plane)
     return from_channels_first(out.reshape(batch, channels, *spatial_out), batched, layout)
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2,))
+def _scatter_last_wins(values, flat_index, plane: int):
+    """``out[b, c, flat_index[b, c, j]] = values[b, c, j]``, the last ``j`` winning where an
+    index repeats (as poolkit and PyTorch's CPU kernel do), on every device: a scatter-max of
+    positions picks the winner, so the result does not depend on the scatter's order."""
+    batch, channels, length = values.shape
+    position = jnp.broadcast_to(jnp.arange(length, dtype=jnp.int32), values.shape)
+    rows = (jnp.arange(batch)[:, None, None], jnp.arange(channels)[None, :, None], flat_index)
+    winner = jnp.full((batch, channels, plane), -1, jnp.int32).at[rows].max(position, mode="drop")
+    picked = jnp.take_along_axis(values, jnp.maximum(winner, 0), axis=-1)
+    return jnp.where(winner >= 0, picked, jnp.zeros((), values.dtype))
+
+
+def _scatter_last_wins_fwd(values, flat_index, plane):
+    return _scatter_last_wins(values, flat_index, plane), flat_index
+
+
+def _scatter_last_wins_bwd(plane, flat_index, g):
+    # poolkit's (and PyTorch's) max_unpool backward: every value reads the gradient at its
+    # index, repeated indices included
+    dvalues = jnp.take_along_axis(g, flat_index, axis=-1, mode="clip")
+    return dvalues, np.zeros(flat_index.shape, jax.dtypes.float0)
+
+
+_scatter_last_wins.defvjp(_scatter_last_wins_fwd, _scatter_last_wins_bwd)
 
 
 # --------------------------------------------------------------------------- upsampling
