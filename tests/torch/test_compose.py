@@ -6,6 +6,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+import poolkit  # noqa: E402
 import poolkit.torch as pt  # noqa: E402
 from poolkit.torch import _bridge  # noqa: E402
 from poolkit.torch import functional as PF  # noqa: E402
@@ -98,3 +99,13 @@ def test_force_composition_switch_restores_and_routes():
     assert _bridge.use_kernels(x)
     assert "poolkit" not in str(y.grad_fn).lower()  # a native torch graph, no custom op
     assert "poolkit" in str(PF.avg_pool2d(x, 2).grad_fn).lower()
+
+
+@pytest.mark.parametrize("compose", [True, False])
+def test_unpool_indices_out_of_range_are_refused_on_both_paths(compose):
+    values = torch.ones(1, 1, 2, 2)
+    with pt.force_composition(compose):
+        for bad in (16, -1):
+            indices = torch.tensor([[[[0, 3], [8, bad]]]])
+            with pytest.raises(poolkit.PoolingError, match="indices must lie in"):
+                pt.functional.max_unpool2d(values, indices, 2)

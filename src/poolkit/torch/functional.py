@@ -18,6 +18,7 @@ torch.Size([1, 1, 2, 2])
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from typing import Any, Literal, SupportsFloat, SupportsIndex, overload
 
@@ -37,7 +38,12 @@ from poolkit.errors import PoolingError
 from poolkit.geometry import unpool_default_length
 from poolkit.ops import _check_unpool_output_size, default_count_include_pad
 from poolkit.torch import _compose, _ops
-from poolkit.torch._bridge import use_kernels
+from poolkit.torch._bridge import (
+    exporting_with_dynamo,
+    saving_a_program,
+    transformed,
+    use_kernels,
+)
 
 _SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
 
@@ -338,8 +344,31 @@ def max_unpool(x, indices, n: int, kernel_size, stride=None, padding=0, output_s
     size = _unpool_size(tuple(x.shape[-n:]), n, kernel_size, stride, padding, output_size)
     indices = indices.to(torch.int64)
     if use_kernels(x):
-        return _ops.max_unpool(x, indices, list(size))
+        return _ops.max_unpool(x, indices, list(size))  # the kernels check the range
+    if _plain_cpu_eager(indices) and indices.numel():
+        plane = math.prod(size)
+        low, high = int(indices.min()), int(indices.max())
+        if low < 0 or high >= plane:
+            raise PoolingError(
+                f"indices must lie in [0, {plane}) for an unpooled map of spatial size {size}; "
+                f"got values from {low} to {high}"
+            )
     return _compose.max_unpool(x, indices, n, size)
+
+
+def _plain_cpu_eager(x: torch.Tensor) -> bool:
+    """Whether ``x``'s values can be read now at no real cost: an eager CPU tensor, not one a
+    compiler, tracer, exporter or torch.func transform is looking at (a read there would break
+    the graph or fail), nor on a GPU (a read would wait for the device)."""
+    return (
+        x.device.type == "cpu"
+        and not torch.compiler.is_compiling()
+        and not torch.jit.is_tracing()
+        and not exporting_with_dynamo()
+        and not saving_a_program()
+        and not transformed(x)
+        and type(x) is torch.Tensor
+    )
 
 
 @_constant
