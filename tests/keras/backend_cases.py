@@ -204,3 +204,187 @@ def test_errors_at_construction_and_build():
         pk.AveragePooling2D(2, divisor_override=0)
     with pytest.raises(poolkit.PoolingError, match="rank"):
         pk.MaxPooling2D(2)(np.zeros((2, 4, 3), "float32"))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+@pytest.mark.parametrize("df", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("family", ["Max", "Average"])
+@pytest.mark.parametrize("size", ["divides", "uneven", "none"])
+def test_adaptive_layers_vs_numpy(n, df, family, size):
+    spatial = (7, 6, 5)[:n]
+    shape = (2, *spatial, 3) if df == "channels_last" else (2, 3, *spatial)
+    output_size = {"divides": (7, 3, 5), "uneven": (3, 4, 2), "none": (None, 4, 2)}[size][:n]
+    x = RNG.standard_normal(shape).astype("float32")
+    layer = getattr(pk, f"Adaptive{family}Pooling{n}D")(output_size, data_format=df)
+    name = "adaptive_max_pool" if family == "Max" else "adaptive_avg_pool"
+    ref = getattr(poolkit, f"{name}{n}d")(x, output_size, data_format=df)
+    g = RNG.standard_normal(ref.shape).astype("float32")
+    out, dx = grad(layer, x, g)
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-6)
+    ref_dx = getattr(poolkit, f"{name}{n}d_backward")(g, x, output_size, data_format=df)
+    np.testing.assert_allclose(dx, ref_dx, rtol=1e-4, atol=1e-5)
+    assert layer.compute_output_shape(shape) == ref.shape
+
+
+@pytest.mark.skipif(
+    not hasattr(keras.layers, "AdaptiveAveragePooling2D"), reason="keras has no adaptive layers"
+)
+@pytest.mark.parametrize("family", ["Max", "Average"])
+@pytest.mark.parametrize("output_size", [(3, 2), (4, 4)])
+def test_adaptive_same_as_keras_layers(family, output_size):
+    x = RNG.standard_normal((2, 7, 6, 3)).astype("float32")
+    ours = getattr(pk, f"Adaptive{family}Pooling2D")(output_size, data_format="channels_last")
+    theirs = getattr(keras.layers, f"Adaptive{family}Pooling2D")(
+        output_size, data_format="channels_last"
+    )
+    out, dx = grad(ours, x, 1.0)
+    ref, ref_dx = grad(theirs, x, 1.0)
+    np.testing.assert_allclose(out, ref, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(dx, ref_dx, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+@pytest.mark.parametrize("df", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("padding", ["valid", 1])
+def test_max_unpooling_layers_vs_numpy(n, df, padding):
+    spatial = (7, 9, 5)[:n]  # sizes the default unpooled size gives back
+    shape = (2, *spatial, 3) if df == "channels_last" else (2, 3, *spatial)
+    x = RNG.standard_normal(shape).astype("float32")
+    pool = getattr(pk, f"MaxPooling{n}D")(3, 2, padding, df, return_indices=True)
+    values, indices = pool(x)
+    ref_v, ref_i = getattr(poolkit, f"max_pool{n}d")(
+        x, 3, 2, padding, return_indices=True, data_format=df
+    )
+    np.testing.assert_array_equal(np.asarray(indices), ref_i)
+    unpool = getattr(pk, f"MaxUnpooling{n}D")(3, 2, padding, output_size=spatial, data_format=df)
+    ref = getattr(poolkit, f"max_unpool{n}d")(
+        ref_v, ref_i, 3, 2, padding, spatial, data_format=df
+    )
+    np.testing.assert_array_equal(np.asarray(unpool(values, indices)), ref)
+    np.testing.assert_array_equal(np.asarray(unpool([values, indices])), ref)
+    g = RNG.standard_normal(ref.shape).astype("float32")
+    out, dv = grad(lambda v: unpool(v, indices), ref_v, g)
+    np.testing.assert_array_equal(out, ref)
+    ref_dv = getattr(poolkit, f"max_unpool{n}d_backward")(
+        g, ref_v, ref_i, 3, 2, padding, spatial, data_format=df
+    )
+    np.testing.assert_allclose(dv, ref_dv)
+    default = getattr(pk, f"MaxUnpooling{n}D")(3, 2, padding, data_format=df)
+    assert default.compute_output_shape(ref_v.shape) == np.asarray(default(values, indices)).shape
+
+
+def test_symbolic_indices_into_unpooling_round_trip(tmp_path):
+    inputs = keras.Input((None, None, 2))
+    values, indices = pk.MaxPooling2D(2, return_indices=True)(inputs)
+    assert values.shape == (None, None, None, 2) and indices.dtype == "int64"
+    out = pk.MaxUnpooling2D(2)(values, indices)
+    model = keras.Model(inputs, out)
+    x = RNG.standard_normal((2, 6, 4, 2)).astype("float32")
+    v, i = poolkit.max_pool2d(x, 2, return_indices=True, data_format="channels_last")
+    ref = poolkit.max_unpool2d(v, i, 2, data_format="channels_last")
+    np.testing.assert_array_equal(np.asarray(model(x)), ref)
+    path = tmp_path / "unpool.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_array_equal(np.asarray(loaded(x)), ref)
+
+
+def test_adaptive_and_unpooling_errors():
+    with pytest.raises(poolkit.PoolingError, match="output_size"):
+        pk.AdaptiveAveragePooling2D((2, 0))
+    with pytest.raises(poolkit.PoolingError, match="output_size"):
+        pk.AdaptiveMaxPooling3D((2, 2))
+    with pytest.raises(poolkit.PoolingError, match="pool_size"):
+        pk.MaxUnpooling2D(-1)
+    with pytest.raises(poolkit.PoolingError, match="indices"):
+        pk.MaxUnpooling2D(2)(np.zeros((1, 2, 2, 1), "float32"))
+    with pytest.raises(poolkit.PoolingError, match="rank"):
+        pk.AdaptiveMaxPooling2D(2)(np.zeros((2, 4, 3), "float32"))
+    values = np.ones((1, 2, 2, 1), "float32")
+    with pytest.raises(poolkit.PoolingError, match="indices must lie"):
+        pk.MaxUnpooling2D(2)(values, np.full((1, 2, 2, 1), 16, "int64"))
+
+
+def _toy_task(df):
+    """Images with a bright 3x3 blob on the left (class 0) or right (class 1) half."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((96, 12, 12, 1)).astype("float32") * 0.3
+    y = rng.integers(0, 2, 96)
+    for img, label in zip(x, y, strict=True):
+        r, c = rng.integers(0, 9), rng.integers(0, 3) + 6 * label
+        img[r : r + 3, c : c + 3, 0] += 2.0
+    if df == "channels_first":
+        x = np.moveaxis(x, -1, 1).copy()
+    return x, y.astype("int32")
+
+
+@pytest.mark.parametrize("jit_compile", [True, False])
+@pytest.mark.parametrize("df", ["channels_last", "channels_first"])
+def test_fit_trains(jit_compile, df):
+    keras.utils.set_random_seed(0)
+    x, y = _toy_task(df)
+    shape = x.shape[1:]
+    model = keras.Sequential([
+        keras.Input(shape),
+        keras.layers.Conv2D(4, 3, padding="same", activation="relu", data_format=df),
+        pk.MaxPooling2D(3, 2, 1, data_format=df, ceil_mode=True),
+        pk.LpPooling2D(p=2.0, pool_size=2, padding="same_lower", data_format=df),
+        keras.layers.Conv2D(8, 1, activation="relu", data_format=df),
+        pk.AdaptiveAveragePooling2D((1, 2), data_format=df),
+        keras.layers.Flatten(),
+        keras.layers.Dense(2),
+    ])
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.05),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+        jit_compile=jit_compile,
+    )
+    history = model.fit(x, y, batch_size=32, epochs=8, verbose=0)
+    losses = history.history["loss"]
+    assert losses[-1] < 0.5 * losses[0], losses
+    assert history.history["accuracy"][-1] > 0.9, history.history["accuracy"]
+
+
+RELOAD_WITHOUT_POOLKIT = """
+import sys, numpy as np
+
+class NoPoolkit:
+    def find_spec(self, name, path=None, target=None):
+        if name == "poolkit" or name.startswith("poolkit."):
+            raise ImportError("poolkit is blocked in this process")
+
+sys.meta_path.insert(0, NoPoolkit())
+import tensorflow as tf
+artifact = tf.saved_model.load(sys.argv[1])
+x = np.load(sys.argv[2])
+out = artifact.serve(tf.constant(x)).numpy()
+assert not any(m == "poolkit" or m.startswith("poolkit.") for m in sys.modules)
+np.save(sys.argv[3], out)
+"""
+
+
+def test_export_reloads_without_poolkit(tmp_path):
+    if BACKEND == "torch":
+        pytest.skip("Keras exports a TF SavedModel from the tensorflow and jax backends only")
+    pytest.importorskip("tensorflow")
+    import subprocess
+    import sys
+
+    inputs = keras.Input((9, 9, 2))
+    h = pk.MaxPooling2D(3, 2, 1, ceil_mode=True)(inputs)
+    h = pk.AveragePooling2D(2, padding="same_lower", count_include_pad=False)(h)
+    h = pk.SumPooling2D(2, strides=1, dilation_rate=1)(pk.UpSampling2D(2)(h))
+    out = pk.AdaptiveMaxPooling2D((3, 2))(h)
+    model = keras.Model(inputs, out)
+    x = RNG.standard_normal((2, 9, 9, 2)).astype("float32")
+    expected = np.asarray(model(x))
+    model.export(str(tmp_path / "saved"), verbose=False)
+    np.save(tmp_path / "x.npy", x)
+    result = subprocess.run(
+        [sys.executable, "-c", RELOAD_WITHOUT_POOLKIT, str(tmp_path / "saved"),
+         str(tmp_path / "x.npy"), str(tmp_path / "out.npy")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    np.testing.assert_allclose(np.load(tmp_path / "out.npy"), expected, rtol=1e-6, atol=1e-6)

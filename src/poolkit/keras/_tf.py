@@ -16,6 +16,7 @@ import math
 import numpy as np
 import tensorflow as tf
 
+from poolkit.errors import PoolingError
 from poolkit.geometry import Window, adaptive_bins, resolve
 
 
@@ -233,19 +234,46 @@ def max_unpool(x, indices, n: int, output_size: tuple[int, ...], data_format: st
     x = _to_last(tf.convert_to_tensor(x), n, data_format)
     indices = _to_last(tf.cast(tf.convert_to_tensor(indices), tf.int64), n, data_format)
     plane = math.prod(output_size)
+    if tf.executing_eagerly() and tf.size(indices) > 0:
+        low, high = int(tf.reduce_min(indices)), int(tf.reduce_max(indices))
+        if low < 0 or high >= plane:
+            raise PoolingError(
+                f"indices must lie in [0, {plane}) for an unpooled map of spatial size "
+                f"{output_size}; got values from {low} to {high}"
+            )
     perm = [0, n + 1, *range(1, n + 1)]
     rows_x = tf.reshape(tf.transpose(x, perm), [-1, math.prod(x.shape[1 : n + 1])])
     rows_i = tf.reshape(tf.transpose(indices, perm), tf.shape(rows_x))
-    row = tf.broadcast_to(
-        tf.range(tf.shape(rows_x, out_type=tf.int64)[0])[:, None],
-        tf.shape(rows_i, out_type=tf.int64),
-    )
-    shape = tf.stack([tf.shape(rows_x, out_type=tf.int64)[0], tf.constant(plane, tf.int64)])
-    out = tf.scatter_nd(tf.stack([row, rows_i], axis=-1), rows_x, shape)
+    out = _scatter_last_wins(rows_x, rows_i, plane)
     lead = tf.shape(x)
     out = tf.reshape(out, tf.concat([lead[:1], lead[-1:], tf.constant(output_size)], 0))
     out = tf.transpose(out, [0, *range(2, n + 2), 1])
     return _from_last(out, n, data_format)
+
+
+def _scatter_last_wins(rows_x, rows_i, plane: int):
+    """``out[r, rows_i[r, j]] = rows_x[r, j]``, the last ``j`` winning where an index repeats
+    (as poolkit and PyTorch do; a plain scatter_nd would add the repeats up). The gradient is
+    poolkit's max_unpool backward: every value reads the gradient at its index."""
+
+    @tf.custom_gradient
+    def scatter(values):
+        count = tf.shape(rows_i, out_type=tf.int64)
+        row = tf.broadcast_to(tf.range(count[0])[:, None], count)
+        where = tf.stack([row, rows_i], axis=-1)
+        position = tf.broadcast_to(tf.range(count[1]), count)
+        shape = tf.stack([count[0], tf.constant(plane, tf.int64)])
+        empty = tf.fill(shape, tf.constant(-1, tf.int64))
+        winner = tf.tensor_scatter_nd_max(empty, where, position)
+        picked = tf.gather(values, tf.maximum(winner, 0), batch_dims=1)
+        out = tf.where(winner >= 0, picked, tf.zeros_like(picked))
+
+        def backward(g):
+            return tf.gather(g, rows_i, batch_dims=1)
+
+        return out, backward
+
+    return scatter(rows_x)
 
 
 def upsample_nearest(x, n: int, scale: tuple[int, ...], data_format: str):

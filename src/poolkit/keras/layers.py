@@ -21,6 +21,7 @@ from poolkit._args import (
     check_data_format,
     check_divisor_override,
     check_optional_bool,
+    check_output_size,
     check_p,
     normalize_padding,
     to_tuple,
@@ -28,8 +29,15 @@ from poolkit._args import (
 from poolkit.errors import PoolingError
 from poolkit.geometry import resolve
 from poolkit.keras import ops
+from poolkit.ops import unpool_spatial_size
 
 __all__ = [
+    "AdaptiveAveragePooling1D",
+    "AdaptiveAveragePooling2D",
+    "AdaptiveAveragePooling3D",
+    "AdaptiveMaxPooling1D",
+    "AdaptiveMaxPooling2D",
+    "AdaptiveMaxPooling3D",
     "AveragePooling1D",
     "AveragePooling2D",
     "AveragePooling3D",
@@ -48,6 +56,9 @@ __all__ = [
     "MaxPooling1D",
     "MaxPooling2D",
     "MaxPooling3D",
+    "MaxUnpooling1D",
+    "MaxUnpooling2D",
+    "MaxUnpooling3D",
     "SumPooling1D",
     "SumPooling2D",
     "SumPooling3D",
@@ -299,6 +310,141 @@ class _Global(_Base):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "data_format": self.data_format, "keepdims": self.keepdims}
+
+
+class _Adaptive(_Base):
+    """PyTorch's adaptive bins: output cell i covers floor(i*L/O) .. ceil((i+1)*L/O)."""
+
+    reducer = "max"
+
+    def __init__(
+        self,
+        output_size: Any,
+        data_format: str | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name=name, **kwargs)
+        # None entries keep that dim's size, so they are resolved per input in call()
+        check_output_size(output_size, (1,) * self.rank)
+        single = not isinstance(output_size, (tuple, list))
+        self.output_size = (output_size,) * self.rank if single else tuple(output_size)
+        self.data_format = _data_format(data_format)
+
+    def call(self, inputs):
+        fn = ops.adaptive_max_pool if self.reducer == "max" else ops.adaptive_average_pool
+        return fn(inputs, self.output_size, self.data_format)
+
+    def compute_output_shape(self, input_shape):
+        self._check_rank(input_shape)
+        batch, spatial, channels = self._split(input_shape)
+        out = tuple(
+            length if size is None else size
+            for size, length in zip(self.output_size, spatial, strict=True)
+        )
+        return self._join(batch, out, channels)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(output_size=self.output_size, data_format=self.data_format)
+        return config
+
+
+class _MaxUnpooling(_Base):
+    """Values back at the flat per-plane indices a ``return_indices=True`` max pool gave;
+    every other position is 0. Called as ``layer(values, indices)`` or
+    ``layer([values, indices])``."""
+
+    def __init__(
+        self,
+        pool_size: Any = 2,
+        strides: Any = None,
+        padding: Any = "valid",
+        output_size: Any = None,
+        data_format: str | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name=name, **kwargs)
+        n = self.rank
+        self.pool_size = to_tuple(pool_size, n, "pool_size")
+        self.strides = self.pool_size if strides is None else to_tuple(strides, n, "strides")
+        self.padding = _plain_padding(padding, n)
+        self.output_size = None if output_size is None else to_tuple(output_size, n, "output_size")
+        self.data_format = _data_format(data_format)
+
+    @staticmethod
+    def _pair(inputs, indices):
+        if indices is None:
+            if not isinstance(inputs, (tuple, list)) or len(inputs) != 2:
+                raise PoolingError(
+                    "MaxUnpooling takes the pooled values and their indices: call it as "
+                    "layer(values, indices) or layer([values, indices])"
+                )
+            return tuple(inputs)
+        return inputs, indices
+
+    def build(self, inputs_shape, indices_shape=None) -> None:
+        values_shape, indices_shape = self._pair(inputs_shape, indices_shape)
+        self._check_rank(values_shape)
+        if tuple(values_shape) != tuple(indices_shape):
+            raise PoolingError(
+                f"{type(self).__name__}: indices must have the values' shape "
+                f"{tuple(values_shape)}; got {tuple(indices_shape)}"
+            )
+
+    def call(self, inputs, indices=None):
+        values, indices = self._pair(inputs, indices)
+        return ops.max_unpool(
+            values,
+            indices,
+            self.pool_size,
+            self.strides,
+            self.padding,
+            self.output_size,
+            self.data_format,
+        )
+
+    def compute_output_shape(self, inputs_shape, indices_shape=None):
+        # the values' shape alone, or the (values, indices) pair of shapes
+        pair = len(inputs_shape) == 2 and all(
+            isinstance(s, (tuple, list)) for s in inputs_shape
+        )
+        values_shape = inputs_shape[0] if indices_shape is None and pair else inputs_shape
+        self._check_rank(values_shape)
+        batch, spatial, channels = self._split(values_shape)
+        if self.output_size is not None:
+            return self._join(batch, self.output_size, channels)
+        out = tuple(
+            None
+            if length is None
+            else unpool_spatial_size(
+                (length,),
+                1,
+                self.pool_size[i],
+                self.strides[i],
+                self.padding if isinstance(self.padding, str) else [self.padding[i]],
+                None,
+            )[0]
+            for i, length in enumerate(spatial)
+        )
+        return self._join(batch, out, channels)
+
+    def compute_output_spec(self, inputs, indices=None):
+        values, indices = self._pair(inputs, indices)
+        shape = self.compute_output_shape(values.shape, indices.shape)
+        return keras.KerasTensor(shape, dtype=values.dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(
+            pool_size=self.pool_size,
+            strides=self.strides,
+            padding=self.padding,
+            output_size=self.output_size,
+            data_format=self.data_format,
+        )
+        return config
 
 
 class _UpSampling(_Base):
@@ -566,6 +712,102 @@ class UpSampling3D(_UpSampling):
     """Nearest-neighbour upsampling over 3 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *(spatial*size), C)`` (channels_last).
+    """
+
+    rank = 3
+
+
+@_register
+class AdaptiveMaxPooling1D(_Adaptive):
+    """Max over PyTorch's adaptive bins over 1 spatial dim.
+
+    Shape: ``(N, *spatial, C)`` -> ``(N, *output_size, C)`` (channels_last).
+    """
+
+    rank = 1
+    reducer = "max"
+
+
+@_register
+class AdaptiveMaxPooling2D(_Adaptive):
+    """Max over PyTorch's adaptive bins over 2 spatial dims.
+
+    Shape: ``(N, *spatial, C)`` -> ``(N, *output_size, C)`` (channels_last).
+    """
+
+    rank = 2
+    reducer = "max"
+
+
+@_register
+class AdaptiveMaxPooling3D(_Adaptive):
+    """Max over PyTorch's adaptive bins over 3 spatial dims.
+
+    Shape: ``(N, *spatial, C)`` -> ``(N, *output_size, C)`` (channels_last).
+    """
+
+    rank = 3
+    reducer = "max"
+
+
+@_register
+class AdaptiveAveragePooling1D(_Adaptive):
+    """Mean over PyTorch's adaptive bins over 1 spatial dim.
+
+    Shape: ``(N, *spatial, C)`` -> ``(N, *output_size, C)`` (channels_last).
+    """
+
+    rank = 1
+    reducer = "avg"
+
+
+@_register
+class AdaptiveAveragePooling2D(_Adaptive):
+    """Mean over PyTorch's adaptive bins over 2 spatial dims.
+
+    Shape: ``(N, *spatial, C)`` -> ``(N, *output_size, C)`` (channels_last).
+    """
+
+    rank = 2
+    reducer = "avg"
+
+
+@_register
+class AdaptiveAveragePooling3D(_Adaptive):
+    """Mean over PyTorch's adaptive bins over 3 spatial dims.
+
+    Shape: ``(N, *spatial, C)`` -> ``(N, *output_size, C)`` (channels_last).
+    """
+
+    rank = 3
+    reducer = "avg"
+
+
+@_register
+class MaxUnpooling1D(_MaxUnpooling):
+    """Max unpooling over 1 spatial dim.
+
+    Shape: ``(N, *spatial, C)`` -> ``(N, *unpooled, C)`` (channels_last).
+    """
+
+    rank = 1
+
+
+@_register
+class MaxUnpooling2D(_MaxUnpooling):
+    """Max unpooling over 2 spatial dims.
+
+    Shape: ``(N, *spatial, C)`` -> ``(N, *unpooled, C)`` (channels_last).
+    """
+
+    rank = 2
+
+
+@_register
+class MaxUnpooling3D(_MaxUnpooling):
+    """Max unpooling over 3 spatial dims.
+
+    Shape: ``(N, *spatial, C)`` -> ``(N, *unpooled, C)`` (channels_last).
     """
 
     rank = 3

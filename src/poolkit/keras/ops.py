@@ -28,8 +28,8 @@ from poolkit._args import (
     to_tuple,
 )
 from poolkit.errors import PoolingError
-from poolkit.geometry import resolve, unpool_default_length
-from poolkit.ops import default_count_include_pad
+from poolkit.geometry import resolve
+from poolkit.ops import default_count_include_pad, unpool_spatial_size
 
 __all__ = [
     "adaptive_average_pool",
@@ -254,28 +254,6 @@ def adaptive_average_pool(x: Any, output_size: Any, data_format: str | None = No
     return _adaptive(x, "avg", output_size, data_format)
 
 
-def unpool_output_size(spatial, pool_size, strides, padding, output_size) -> tuple[int, ...]:
-    """MaxUnpool's output spatial size: ``output_size`` or PyTorch's default
-    ``(L - 1)*s - lo - hi + k`` (string padding resolved on the output the pool saw)."""
-    n = len(spatial)
-    kernel = to_tuple(pool_size, n, "pool_size")
-    stride = kernel if strides is None else to_tuple(strides, n, "strides")
-    if output_size is not None:
-        return to_tuple(output_size, n, "output_size")
-    pad = normalize_padding(padding, n)
-    if isinstance(pad, str):
-        if pad != "valid":
-            raise PoolingError(
-                f"max_unpool with padding={padding!r} needs output_size: the input size the "
-                f"pool saw is ambiguous"
-            )
-        pad = ((0, 0),) * n
-    return tuple(
-        unpool_default_length(length, k, s, lo, hi)
-        for length, k, s, (lo, hi) in zip(spatial, kernel, stride, pad, strict=True)
-    )
-
-
 def max_unpool(
     x: Any,
     indices: Any,
@@ -293,16 +271,13 @@ def max_unpool(
     indices = keras.ops.convert_to_tensor(indices)
     n = _rank(x)
     df = _format(data_format)
-    size = unpool_output_size(_spatial(x, n, df), pool_size, strides, padding, output_size)
-    if keras.backend.backend() == "tensorflow":
-        return _tf().max_unpool(x, indices, n, size, df)
     kernel = to_tuple(pool_size, n, "pool_size")
     stride = kernel if strides is None else to_tuple(strides, n, "strides")
-    pad = normalize_padding(padding, n)
-    if isinstance(pad, str):
-        pad = 0
+    size = unpool_spatial_size(_spatial(x, n, df), n, kernel, stride, padding, output_size, df)
+    if keras.backend.backend() == "tensorflow":
+        return _tf().max_unpool(x, indices, n, size, df)
     fn = getattr(_module(), f"max_unpool{n}d")
-    return fn(x, indices, kernel, stride, pad, size, data_format=df)
+    return fn(x, indices, kernel, stride, padding, size, data_format=df)
 
 
 def upsampling(x: Any, size: Any = 2, data_format: str | None = None) -> Any:
