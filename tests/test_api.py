@@ -3,6 +3,8 @@
 import inspect
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +74,35 @@ def test_cli_demo_prints_the_worked_examples(capsys):
     printed = capsys.readouterr().out
     assert "[[2. 3.]\n [5. 1.]]" in printed
     assert "[[2.]]" in printed
+
+
+def test_cli_version_prints_the_package_version(capsys):
+    from poolkit.__main__ import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"poolkit {poolkit.__version__}\n"
+
+
+def test_python_m_poolkit_version():
+    result = subprocess.run(
+        [sys.executable, "-m", "poolkit", "--version"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == f"poolkit {poolkit.__version__}"
+
+
+def test_the_version_is_written_once():
+    # pyproject reads poolkit/_version.py; nothing else spells the version out
+    from poolkit import _version
+
+    root = Path(__file__).resolve().parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    attr = project["tool"]["setuptools"]["dynamic"]["version"]["attr"]
+    assert attr == "poolkit._version.__version__"
+    assert poolkit.__version__ is _version.__version__
+    assert project["project"]["license"] == "MIT"
+    assert (root / "LICENSE").read_text().startswith("MIT License")
+    changelog = (root / "CHANGELOG.md").read_text()
+    assert f"## [{poolkit.__version__}]" in changelog
