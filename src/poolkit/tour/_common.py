@@ -344,15 +344,14 @@ def arguments_checked(what: str):
 
 
 def progress(iterable, desc: str, total: int | None = None, enabled: bool = True):
-    """tqdm progress on stderr when available, ``enabled`` and stderr is a terminal (a log or
-    a pipe gets no progress bars, so an error there stays one line); the plain iterable
-    otherwise."""
-    if enabled:
-        with contextlib.suppress(ImportError):
-            from tqdm import tqdm
+    """tqdm progress on stderr when ``enabled`` and stderr is a terminal (a log or a pipe gets
+    no progress bars, so an error there stays one line); the plain iterable otherwise. tqdm is
+    part of the ``tour`` extra, like matplotlib, so it is imported, not probed for."""
+    if not enabled:
+        return iterable
+    from tqdm import tqdm
 
-            return tqdm(iterable, desc=desc, total=total, leave=False, unit="step", disable=None)
-    return iterable
+    return tqdm(iterable, desc=desc, total=total, leave=False, unit="step", disable=None)
 
 
 def close(figure) -> None:
