@@ -1,5 +1,8 @@
 """Every invalid argument raises PoolingError naming the argument, the value and what is allowed."""
 
+import ast
+import re
+
 import numpy as np
 import pytest
 
@@ -148,3 +151,59 @@ def test_backward_rejects_gradient_of_wrong_shape():
 
 def test_pooling_error_is_a_value_error():
     assert issubclass(PoolingError, ValueError)
+
+
+# ------------------------------------------------------------------ other frameworks' padding words
+
+X1 = np.arange(10.0).reshape(1, 2, 5)
+X3 = np.arange(2.0 * 5 * 4 * 6).reshape(1, 2, 5, 4, 6)
+
+
+@pytest.mark.parametrize(
+    ("given", "poolkit_name"),
+    [
+        ("SAME_UPPER", "same"), ("same_upper", "same"), ("Same_Upper", "same"),
+        ("SAME_LOWER", "same_lower"), ("VALID", "valid"), ("SAME", "same"),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize(
+    ("pool", "x"), [(poolkit.max_pool1d, X1), (poolkit.avg_pool2d, X2), (poolkit.sum_pool3d, X3)]
+)
+def test_onnx_auto_pad_names_are_poolkit_padding_strings(given, poolkit_name, pool, x):
+    # ONNX porters write auto_pad's words: SAME_UPPER is poolkit's (and TensorFlow's) 'same'
+    np.testing.assert_array_equal(pool(x, 2, 1, given), pool(x, 2, 1, poolkit_name))
+
+
+def test_same_upper_pads_at_the_end_and_same_lower_at_the_start():
+    x = np.arange(5.0).reshape(1, 1, 5)
+    assert poolkit.max_pool1d(x, 2, 1, "SAME_UPPER")[0, 0].tolist() == [1, 2, 3, 4, 4]
+    assert poolkit.max_pool1d(x, 2, 1, "SAME_LOWER")[0, 0].tolist() == [0, 1, 2, 3, 4]
+    assert poolkit.resolve((5,), 2, 1, "SAME_UPPER").pads == ((0, 1),)
+    assert poolkit.max_pool1d_backward(np.ones((1, 1, 5)), x, 2, 1, "SAME_UPPER").shape == x.shape
+
+
+@pytest.mark.parametrize(
+    ("given", "source", "pool", "x", "fix"),
+    [
+        ("NOTSET", "ONNX's auto_pad NOTSET", poolkit.max_pool2d, X2,
+         "padding=((lo_1, hi_1), (lo_2, hi_2))"),
+        ("notset", "ONNX's auto_pad NOTSET", poolkit.max_pool1d, X1, "padding=((lo_1, hi_1),)"),
+        ("EXPLICIT", "TensorFlow's 'EXPLICIT'", poolkit.avg_pool3d, X3,
+         "padding=((lo_1, hi_1), (lo_2, hi_2), (lo_3, hi_3))"),
+    ],
+)  # fmt: skip
+def test_pads_given_elsewhere_say_how_to_pass_them(given, source, pool, x, fix):
+    with pytest.raises(PoolingError) as error:
+        pool(x, 2, padding=given)
+    message = str(error.value)
+    assert message.startswith("padding must be ")  # the argument, what is allowed ...
+    assert f"got {given!r}, {source}" in message  # ... the value, what it means ...
+    assert fix in message  # ... and the fix, which works when filled in
+    pads = ast.literal_eval(re.sub(r"(lo|hi)_\d", "0", fix.removeprefix("padding=")))
+    assert pool(x, 2, padding=pads).shape == pool(x, 2).shape
+
+
+def test_an_unknown_padding_string_lists_the_strings_and_the_onnx_alias():
+    with pytest.raises(PoolingError, match=r"'valid', 'same', 'same_lower' \(any case; ONNX's "
+                       r"'SAME_UPPER' is 'same'\); got 'full'$"):  # fmt: skip
+        poolkit.max_pool2d(X2, 2, padding="full")

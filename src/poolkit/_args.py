@@ -16,6 +16,22 @@ import numpy as np
 from poolkit.errors import PoolingError
 
 PADDING_STRINGS = ("valid", "same", "same_lower")
+# Other frameworks' names for the same padding strings, in any case: ONNX's auto_pad SAME_UPPER
+# is poolkit's (and TensorFlow's) 'same'; its SAME_LOWER and VALID are already poolkit's words.
+PADDING_ALIASES = {"same_upper": "same"}
+# Spellings that mean "the pads are given elsewhere": ONNX's auto_pad NOTSET (the pads
+# attribute) and TensorFlow's 'EXPLICIT' (explicit_paddings). poolkit takes the pads themselves;
+# the refusal says how to write them ({pairs} is "(lo_1, hi_1), (lo_2, hi_2)" for 2-d).
+EXPLICIT_PADDING_NAMES = {
+    "notset": (
+        "ONNX's auto_pad NOTSET, which takes the pads from the node's pads attribute: pass "
+        "them as padding=({pairs}) (ONNX lists pads=[lo_1, lo_2, ..., hi_1, hi_2, ...])"
+    ),
+    "explicit": (
+        "TensorFlow's 'EXPLICIT', which takes the pads from explicit_paddings: pass the "
+        "spatial dims' pairs as padding=({pairs}) (leave out the batch and channel pairs)"
+    ),
+}
 DATA_FORMATS = ("channels_first", "channels_last")
 
 
@@ -89,7 +105,8 @@ def normalize_padding(padding, n: int) -> str | tuple[tuple[int, int], ...]:
     """One of ``"valid"``, ``"same"``, ``"same_lower"``, or explicit ``((lo, hi), ...)`` pairs.
 
     Accepted spellings: an int (every side), a tuple of ``n`` ints (symmetric per dim), a
-    sequence of ``n`` ``(lo, hi)`` pairs, or a case-insensitive padding string.
+    sequence of ``n`` ``(lo, hi)`` pairs, or a case-insensitive padding string (ONNX's
+    ``"SAME_UPPER"`` is taken as ``"same"``).
 
     >>> normalize_padding(1, 2)
     ((1, 1), (1, 1))
@@ -97,13 +114,23 @@ def normalize_padding(padding, n: int) -> str | tuple[tuple[int, int], ...]:
     ((0, 1), (1, 0))
     >>> normalize_padding("SAME", 2)
     'same'
+    >>> normalize_padding("SAME_UPPER", 2)  # ONNX's auto_pad name for 'same'
+    'same'
     """
     allowed = (
         f"an int >= 0, a tuple of {n} ints >= 0, a sequence of {n} (lo, hi) pairs of ints >= 0, "
-        f"or one of {', '.join(repr(s) for s in PADDING_STRINGS)}"
+        f"or one of {', '.join(repr(s) for s in PADDING_STRINGS)} (any case; ONNX's "
+        f"'SAME_UPPER' is 'same')"
     )
     if isinstance(padding, str):
         key = padding.lower()
+        key = PADDING_ALIASES.get(key, key)
+        if key in EXPLICIT_PADDING_NAMES:
+            pairs = ", ".join(f"(lo_{i}, hi_{i})" for i in range(1, n + 1))
+            if n == 1:
+                pairs += ","  # a one-pair tuple
+            fix = EXPLICIT_PADDING_NAMES[key].format(pairs=pairs)
+            raise PoolingError(f"padding must be {allowed}; got {padding!r}, {fix}")
         if key not in PADDING_STRINGS:
             raise PoolingError(f"padding must be {allowed}; got {padding!r}")
         return key
