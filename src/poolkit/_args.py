@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import sys
 from collections.abc import Sequence
 
 import numpy as np
@@ -76,6 +77,51 @@ def describe(value) -> str:
     if isinstance(value, int):
         return f"an int of {len(str(abs(value)))} digits ({text[:12]}...)"
     return f"{text[:60]}... ({type(value).__name__})"
+
+
+def check_not_tensor(function: str, **arrays) -> None:
+    """Refuse a torch tensor given to the NumPy API's ``function`` (say ``"max_pool2d"``).
+
+    ``np.asarray`` would take a CPU tensor silently and hand back an ndarray, cut off from
+    autograd when the tensor requires grad; the message points at
+    ``poolkit.torch.functional`` (tensors in, tensors out, gradients flowing) or at the
+    explicit conversion. torch is never imported here: no tensor exists before it is.
+    """
+    torch = sys.modules.get("torch")
+    tensor = getattr(torch, "Tensor", None)
+    if tensor is None:
+        return
+    for name, value in arrays.items():
+        if isinstance(value, tensor):
+            raise PoolingError(_tensor_refusal(function, name, value))
+
+
+def _tensor_refusal(function: str, name: str, value) -> str:
+    grad = bool(value.requires_grad)
+    device = str(value.device)
+    got = f"a torch.Tensor of shape {tuple(value.shape)} and dtype {value.dtype}"
+    got += f" on {device}" if device != "cpu" else ""
+    got += ", requiring grad" if grad else ""
+    numpy = (
+        name + (".detach()" if grad else "") + (".cpu()" if device != "cpu" else "") + ".numpy()"
+    )
+    forward = function.removesuffix("_backward")
+    if function.endswith("_backward"):
+        use = (
+            f"with tensors, call poolkit.torch.functional.{forward} and let autograd compute the "
+            f"gradient (.backward()), or pass NumPy arrays ({numpy})"
+        )
+    else:
+        returns = "a tensor, and gradients flow back through it" if grad else "a tensor"
+        use = (
+            f"call poolkit.torch.functional.{forward} with the same arguments (it returns "
+            f"{returns}), or pass {numpy} for a NumPy result"
+        )
+    result = "an ndarray cut off from autograd" if grad else "an ndarray, not a tensor"
+    return (
+        f"{name} must be a NumPy array (or array-like) for poolkit.{function}, the NumPy API, "
+        f"which would return {result}; got {got}: {use}"
+    )
 
 
 def to_tuple(value, n: int, name: str, *, minimum: int = 1) -> tuple[int, ...]:
