@@ -3,6 +3,8 @@
 import inspect
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +74,92 @@ def test_cli_demo_prints_the_worked_examples(capsys):
     printed = capsys.readouterr().out
     assert "[[2. 3.]\n [5. 1.]]" in printed
     assert "[[2.]]" in printed
+
+
+def test_cli_version_prints_the_package_version(capsys):
+    from poolkit.__main__ import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"poolkit {poolkit.__version__}\n"
+
+
+def test_python_m_poolkit_version():
+    result = subprocess.run(
+        [sys.executable, "-m", "poolkit", "--version"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == f"poolkit {poolkit.__version__}"
+
+
+def test_the_version_is_written_once():
+    # pyproject reads poolkit/_version.py; nothing else spells the version out
+    from poolkit import _version
+
+    root = Path(__file__).resolve().parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    attr = project["tool"]["setuptools"]["dynamic"]["version"]["attr"]
+    assert attr == "poolkit._version.__version__"
+    assert poolkit.__version__ is _version.__version__
+    assert project["project"]["license"] == "MIT"
+    assert (root / "LICENSE").read_text().startswith("MIT License")
+    changelog = (root / "CHANGELOG.md").read_text()
+    assert f"## [{poolkit.__version__}]" in changelog
+
+
+# import name -> distribution, for the third-party modules the commands import
+DISTRIBUTIONS = {
+    "matplotlib": "matplotlib", "PIL": "pillow", "skimage": "scikit-image", "tqdm": "tqdm",
+    "torch": "torch", "sklearn": "scikit-learn", "tensorboard": "tensorboard",
+}  # fmt: skip
+
+
+def _third_party_imports(package: str) -> set[str]:
+    import ast
+
+    found = set()
+    for path in (Path(poolkit.__file__).parent / package).glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            found |= {name.split(".")[0] for name in names}
+    return found - set(sys.stdlib_module_names) - {"poolkit", "numpy", "__future__"}
+
+
+@pytest.mark.parametrize(
+    ("package", "extra", "elsewhere"),
+    [
+        # explore --tensorboard writes with torch (the tensorboard extra), else TensorFlow's
+        # tf.summary where that is installed; nothing else in the tour needs either
+        ("tour", "tour", {"torch": "tensorboard", "tensorflow": None}),
+        ("train", "train", {}),
+    ],
+)
+def test_extras_declare_what_the_commands_import(package, extra, elsewhere):
+    root = Path(__file__).resolve().parent.parent
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    declared = {spec.split(">")[0].split("=")[0].split("<")[0] for spec in extras[extra]}
+    for module in sorted(_third_party_imports(package)):
+        if module in elsewhere:
+            other = elsewhere[module]
+            assert other is None or module in " ".join(extras[other]), (module, other)
+        else:
+            assert DISTRIBUTIONS[module] in declared, f"{package} imports {module}; {extra}?"
+    assert "tensorboard" not in " ".join(extras["test"])  # its own extra, not a test tool
+
+
+def test_the_test_command_installs_every_extra():
+    root = Path(__file__).resolve().parent.parent
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    script = (root / "scripts" / "setup-and-run.sh").read_text()
+    line = next(line for line in script.splitlines() if "pip install -e" in line and "test" in line)
+    assert set(line.split("[")[1].split("]")[0].split(",")) == set(extras)

@@ -13,6 +13,7 @@ import importlib
 import os
 import sys
 
+from poolkit._version import __version__
 from poolkit.errors import PoolingError
 
 # name -> (module, one-line help). Modules register their own options.
@@ -33,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="poolkit",
         description="Pooling for convolutional networks, exact to every framework's convention.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"poolkit {__version__}", help="print the version"
     )
     parser.add_argument(
         "--debug",

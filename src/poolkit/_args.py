@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import sys
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,6 +17,22 @@ import numpy as np
 from poolkit.errors import PoolingError
 
 PADDING_STRINGS = ("valid", "same", "same_lower")
+# Other frameworks' names for the same padding strings, in any case: ONNX's auto_pad SAME_UPPER
+# is poolkit's (and TensorFlow's) 'same'; its SAME_LOWER and VALID are already poolkit's words.
+PADDING_ALIASES = {"same_upper": "same"}
+# Spellings that mean "the pads are given elsewhere": ONNX's auto_pad NOTSET (the pads
+# attribute) and TensorFlow's 'EXPLICIT' (explicit_paddings). poolkit takes the pads themselves;
+# the refusal says how to write them ({pairs} is "(lo_1, hi_1), (lo_2, hi_2)" for 2-d).
+EXPLICIT_PADDING_NAMES = {
+    "notset": (
+        "ONNX's auto_pad NOTSET, which takes the pads from the node's pads attribute: pass "
+        "them as padding=({pairs}) (ONNX lists pads=[lo_1, lo_2, ..., hi_1, hi_2, ...])"
+    ),
+    "explicit": (
+        "TensorFlow's 'EXPLICIT', which takes the pads from explicit_paddings: pass the "
+        "spatial dims' pairs as padding=({pairs}) (leave out the batch and channel pairs)"
+    ),
+}
 DATA_FORMATS = ("channels_first", "channels_last")
 
 
@@ -62,6 +79,51 @@ def describe(value) -> str:
     return f"{text[:60]}... ({type(value).__name__})"
 
 
+def check_not_tensor(function: str, **arrays) -> None:
+    """Refuse a torch tensor given to the NumPy API's ``function`` (say ``"max_pool2d"``).
+
+    ``np.asarray`` would take a CPU tensor silently and hand back an ndarray, cut off from
+    autograd when the tensor requires grad; the message points at
+    ``poolkit.torch.functional`` (tensors in, tensors out, gradients flowing) or at the
+    explicit conversion. torch is never imported here: no tensor exists before it is.
+    """
+    torch = sys.modules.get("torch")
+    tensor = getattr(torch, "Tensor", None)
+    if tensor is None:
+        return
+    for name, value in arrays.items():
+        if isinstance(value, tensor):
+            raise PoolingError(_tensor_refusal(function, name, value))
+
+
+def _tensor_refusal(function: str, name: str, value) -> str:
+    grad = bool(value.requires_grad)
+    device = str(value.device)
+    got = f"a torch.Tensor of shape {tuple(value.shape)} and dtype {value.dtype}"
+    got += f" on {device}" if device != "cpu" else ""
+    got += ", requiring grad" if grad else ""
+    numpy = (
+        name + (".detach()" if grad else "") + (".cpu()" if device != "cpu" else "") + ".numpy()"
+    )
+    forward = function.removesuffix("_backward")
+    if function.endswith("_backward"):
+        use = (
+            f"with tensors, call poolkit.torch.functional.{forward} and let autograd compute the "
+            f"gradient (.backward()), or pass NumPy arrays ({numpy})"
+        )
+    else:
+        returns = "a tensor, and gradients flow back through it" if grad else "a tensor"
+        use = (
+            f"call poolkit.torch.functional.{forward} with the same arguments (it returns "
+            f"{returns}), or pass {numpy} for a NumPy result"
+        )
+    result = "an ndarray cut off from autograd" if grad else "an ndarray, not a tensor"
+    return (
+        f"{name} must be a NumPy array (or array-like) for poolkit.{function}, the NumPy API, "
+        f"which would return {result}; got {got}: {use}"
+    )
+
+
 def to_tuple(value, n: int, name: str, *, minimum: int = 1) -> tuple[int, ...]:
     """``value`` as a tuple of ``n`` ints, each ``>= minimum``.
 
@@ -89,7 +151,8 @@ def normalize_padding(padding, n: int) -> str | tuple[tuple[int, int], ...]:
     """One of ``"valid"``, ``"same"``, ``"same_lower"``, or explicit ``((lo, hi), ...)`` pairs.
 
     Accepted spellings: an int (every side), a tuple of ``n`` ints (symmetric per dim), a
-    sequence of ``n`` ``(lo, hi)`` pairs, or a case-insensitive padding string.
+    sequence of ``n`` ``(lo, hi)`` pairs, or a case-insensitive padding string (ONNX's
+    ``"SAME_UPPER"`` is taken as ``"same"``).
 
     >>> normalize_padding(1, 2)
     ((1, 1), (1, 1))
@@ -97,13 +160,23 @@ def normalize_padding(padding, n: int) -> str | tuple[tuple[int, int], ...]:
     ((0, 1), (1, 0))
     >>> normalize_padding("SAME", 2)
     'same'
+    >>> normalize_padding("SAME_UPPER", 2)  # ONNX's auto_pad name for 'same'
+    'same'
     """
     allowed = (
         f"an int >= 0, a tuple of {n} ints >= 0, a sequence of {n} (lo, hi) pairs of ints >= 0, "
-        f"or one of {', '.join(repr(s) for s in PADDING_STRINGS)}"
+        f"or one of {', '.join(repr(s) for s in PADDING_STRINGS)} (any case; ONNX's "
+        f"'SAME_UPPER' is 'same')"
     )
     if isinstance(padding, str):
         key = padding.lower()
+        key = PADDING_ALIASES.get(key, key)
+        if key in EXPLICIT_PADDING_NAMES:
+            pairs = ", ".join(f"(lo_{i}, hi_{i})" for i in range(1, n + 1))
+            if n == 1:
+                pairs += ","  # a one-pair tuple
+            fix = EXPLICIT_PADDING_NAMES[key].format(pairs=pairs)
+            raise PoolingError(f"padding must be {allowed}; got {padding!r}, {fix}")
         if key not in PADDING_STRINGS:
             raise PoolingError(f"padding must be {allowed}; got {padding!r}")
         return key

@@ -17,6 +17,7 @@ from poolkit._args import (
     as_int,
     check_bool,
     check_divisor_override,
+    check_not_tensor,
     check_optional_bool,
     check_output_size,
     check_p,
@@ -96,6 +97,7 @@ def pool(
 
     The public ``<reducer>_pool<n>d`` functions are this with ``reducer`` and ``n`` fixed.
     """
+    check_not_tensor(f"{reducer}_pool{n}d", x=x)
     view, batched, layout, window = _window_setup(
         x, reducer, n, kernel_size, stride, padding, dilation, ceil_mode, data_format
     )
@@ -137,6 +139,7 @@ def pool_backward(
     data_format="channels_first",
 ):
     """Gradient of :func:`pool` with respect to ``x``, same shape and layout as ``x``."""
+    check_not_tensor(f"{reducer}_pool{n}d_backward", grad_output=grad_output, x=x)
     view, batched, layout, window = _window_setup(
         x, reducer, n, kernel_size, stride, padding, dilation, ceil_mode, data_format
     )
@@ -154,6 +157,7 @@ def pool_backward(
 
 def adaptive_pool(x, reducer, n, output_size, return_indices=False, data_format="channels_first"):
     """Adaptive ``max`` or ``avg`` pooling to ``output_size`` with PyTorch's bins."""
+    check_not_tensor(f"adaptive_{reducer}_pool{n}d", x=x)
     view, batched, layout = to_channels_first(as_array(x, reducer), n, data_format)
     size = check_output_size(output_size, view.shape[2:])
     with_indices = reducer == "max" and check_bool(return_indices, "return_indices")
@@ -174,6 +178,7 @@ def adaptive_pool(x, reducer, n, output_size, return_indices=False, data_format=
 
 def adaptive_pool_backward(grad_output, x, reducer, n, output_size, data_format="channels_first"):
     """Gradient of :func:`adaptive_pool` with respect to ``x``."""
+    check_not_tensor(f"adaptive_{reducer}_pool{n}d_backward", grad_output=grad_output, x=x)
     view, batched, layout = to_channels_first(as_array(x, reducer), n, data_format)
     size = check_output_size(output_size, view.shape[2:])
     grad = check_grad(grad_output, _expected_output_shape(view, batched, layout, size))
@@ -193,6 +198,7 @@ def _global_shape(view, batched, layout, keepdims) -> tuple[int, ...]:
 
 def global_pool(x, reducer, n, p=2.0, keepdims=False, data_format="channels_first"):
     """The window is the whole map: one number per channel. Shape ``(N, C)`` (or kept dims)."""
+    check_not_tensor(f"global_{reducer}_pool{n}d", x=x)
     view, batched, layout = to_channels_first(as_array(x, reducer), n, data_format)
     keep = check_bool(keepdims, "keepdims")
     p = check_p(p) if reducer == "lp" else p
@@ -204,6 +210,7 @@ def global_pool_backward(
     grad_output, x, reducer, n, p=2.0, keepdims=False, data_format="channels_first"
 ):
     """Gradient of :func:`global_pool` with respect to ``x``."""
+    check_not_tensor(f"global_{reducer}_pool{n}d_backward", grad_output=grad_output, x=x)
     view, batched, layout = to_channels_first(as_array(x, reducer), n, data_format)
     keep = check_bool(keepdims, "keepdims")
     p = check_p(p) if reducer == "lp" else p
@@ -288,9 +295,7 @@ def _check_unpool_output_size(output_size, n, data_format="channels_first") -> t
     try:
         items = tuple(as_int(v) for v in output_size)
     except TypeError:
-        raise PoolingError(
-            f"output_size must be {allowed}; got {describe(output_size)}"
-        ) from None
+        raise PoolingError(f"output_size must be {allowed}; got {describe(output_size)}") from None
     if len(items) not in (n, n + 1, n + 2) or any(v is None for v in items):
         raise PoolingError(f"output_size must be {allowed}; got {describe(output_size)}")
     if data_format == "channels_last" and len(items) > n:
@@ -312,6 +317,7 @@ def max_unpool(
     data_format="channels_first",
 ):
     """Partial inverse of max pooling: values go back to their indices, zeros elsewhere."""
+    check_not_tensor(f"max_unpool{n}d", x=x, indices=indices)
     view, index_view, spatial_out, batched, layout = _unpool_setup(
         x, indices, n, kernel_size, stride, padding, output_size, data_format
     )
@@ -330,6 +336,7 @@ def max_unpool_backward(
     data_format="channels_first",
 ):
     """Gradient of :func:`max_unpool` with respect to ``x``: ``grad_output`` read at ``indices``."""
+    check_not_tensor(f"max_unpool{n}d_backward", grad_output=grad_output, x=x, indices=indices)
     view, index_view, spatial_out, batched, layout = _unpool_setup(
         x, indices, n, kernel_size, stride, padding, output_size, data_format
     )
@@ -344,6 +351,7 @@ def max_unpool_backward(
 
 def upsample(x, n, scale_factor, data_format="channels_first"):
     """Nearest-neighbour upsampling by integer factors (Keras ``UpSampling``)."""
+    check_not_tensor(f"upsample_nearest{n}d", x=x)
     view, batched, layout = to_channels_first(as_array(x, "upsample"), n, data_format)
     scale = to_tuple(scale_factor, n, "scale_factor")
     check_allocation(
@@ -356,6 +364,7 @@ def upsample(x, n, scale_factor, data_format="channels_first"):
 
 def upsample_backward(grad_output, x, n, scale_factor, data_format="channels_first"):
     """Gradient of :func:`upsample`: the sum of each ``scale_factor`` block."""
+    check_not_tensor(f"upsample_nearest{n}d_backward", grad_output=grad_output, x=x)
     view, batched, layout = to_channels_first(as_array(x, "upsample"), n, data_format)
     scale = to_tuple(scale_factor, n, "scale_factor")
     spatial_out = tuple(L * s for L, s in zip(view.shape[2:], scale, strict=True))

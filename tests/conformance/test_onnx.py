@@ -139,14 +139,11 @@ def _attributes(node) -> dict:
 
 
 def onnx_padding(attrs: dict, n: int):
-    """ONNX ``auto_pad`` / ``pads`` (all begins, then all ends) as a poolkit ``padding``."""
+    """ONNX ``auto_pad`` / ``pads`` (all begins, then all ends) as a poolkit ``padding``:
+    poolkit takes auto_pad's VALID, SAME_UPPER and SAME_LOWER as they are written."""
     auto_pad = attrs.get("auto_pad", "NOTSET")
-    if auto_pad == "VALID":
-        return "valid"
-    if auto_pad == "SAME_UPPER":
-        return "same"
-    if auto_pad == "SAME_LOWER":
-        return "same_lower"
+    if auto_pad in ("VALID", "SAME_UPPER", "SAME_LOWER"):
+        return auto_pad
     assert auto_pad == "NOTSET", auto_pad
     pads = list(attrs.get("pads", [0] * (2 * n)))
     return [(pads[i], pads[i + n]) for i in range(n)]

@@ -192,6 +192,19 @@ def test_string_padding_on_every_window_layer(n, stem, reducer, padding):
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])
+@pytest.mark.parametrize("stem,reducer", [("MaxPool", "max"), ("AvgPool", "avg")])
+def test_onnx_same_upper_is_same_on_layers_and_functions(n, stem, reducer):
+    x = make(n)
+    expected = getattr(poolkit, f"{reducer}_pool{n}d")(x.numpy(), 3, 2, "same")
+    layer = getattr(pt, f"{stem}{n}d")(3, 2, padding="SAME_UPPER")
+    np.testing.assert_allclose(layer(x).numpy(), expected, rtol=1e-5, atol=1e-6)
+    function = getattr(pt.functional, f"{reducer}_pool{n}d")
+    np.testing.assert_allclose(function(x, 3, 2, "SAME_UPPER").numpy(), expected, rtol=1e-5)
+    with pytest.raises(PoolingError, match=r"got 'NOTSET', ONNX's auto_pad NOTSET"):
+        getattr(pt, f"{stem}{n}d")(3, 2, padding="NOTSET")(x)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
 @pytest.mark.parametrize("reducer", ["max", "avg"])
 def test_global_pools_match_torch_reductions(n, reducer):
     layer = getattr(pt, f"Global{reducer.capitalize()}Pool{n}d")()

@@ -126,3 +126,12 @@ def test_taps_reproduce_the_operator_over_a_grid(reducer):
                 assert step.value == block.max() and x[step.winners[0]] == block.max()
             else:
                 assert step.value == pytest.approx(block.sum() / step.divisor)
+
+
+@pytest.mark.parametrize(
+    ("text", "padding"), [("SAME_UPPER", "same"), (" Same_Lower ", "same_lower")]
+)
+def test_padding_option_takes_onnx_auto_pad_words(text, padding, capsys):
+    assert _common.parse_padding(text) == padding
+    assert main(["trace", "--kernel", "2", "--stride", "1", "--padding", text]) == 0
+    assert "output shape (5, 5)" in capsys.readouterr().out

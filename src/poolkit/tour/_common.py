@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from poolkit._args import PADDING_ALIASES, PADDING_STRINGS
 from poolkit.errors import PoolingError
 
 # scikit-image's photographs that ship inside its wheel (no pooch, no network at run time).
@@ -223,9 +224,11 @@ def _one_line(error: BaseException) -> str:
 
 
 def parse_padding(text: str):
-    """CLI padding: ``valid``/``same``/``same_lower``, an int, or ints ``1,0`` per dim."""
+    """CLI padding: ``valid``/``same``/``same_lower`` (``same_upper`` is ``same``, as in the
+    API), an int, or ints ``1,0`` per dim."""
     key = text.strip().lower()
-    if key in ("valid", "same", "same_lower"):
+    key = PADDING_ALIASES.get(key, key)
+    if key in PADDING_STRINGS:
         return key
     try:
         values = tuple(int(v) for v in key.split(","))
@@ -344,15 +347,14 @@ def arguments_checked(what: str):
 
 
 def progress(iterable, desc: str, total: int | None = None, enabled: bool = True):
-    """tqdm progress on stderr when available, ``enabled`` and stderr is a terminal (a log or
-    a pipe gets no progress bars, so an error there stays one line); the plain iterable
-    otherwise."""
-    if enabled:
-        with contextlib.suppress(ImportError):
-            from tqdm import tqdm
+    """tqdm progress on stderr when ``enabled`` and stderr is a terminal (a log or a pipe gets
+    no progress bars, so an error there stays one line); the plain iterable otherwise. tqdm is
+    part of the ``tour`` extra, like matplotlib, so it is imported, not probed for."""
+    if not enabled:
+        return iterable
+    from tqdm import tqdm
 
-            return tqdm(iterable, desc=desc, total=total, leave=False, unit="step", disable=None)
-    return iterable
+    return tqdm(iterable, desc=desc, total=total, leave=False, unit="step", disable=None)
 
 
 def close(figure) -> None:
