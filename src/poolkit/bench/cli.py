@@ -42,6 +42,12 @@ def add_arguments(parser) -> None:
         help="only torch.nn against poolkit.torch, layer for layer, and the dispatch overhead",
     )
     parser.add_argument(
+        "--keras",
+        action="store_true",
+        help="only poolkit.keras against keras.layers on the active backend (KERAS_BACKEND), "
+        "and poolkit.jax against flax.linen",
+    )
+    parser.add_argument(
         "--jit",
         action="store_true",
         help="also time each kernel family's first call in a fresh process, cold and cached",
@@ -374,6 +380,8 @@ def run(args) -> int:
     threads = args.threads or len(os.sched_getaffinity(0))
     if args.torch:
         return run_torch(args, repeat, threads)
+    if args.keras:
+        return run_keras(args, repeat, threads)
     peer_names = list(PEERS)
     if args.peers:
         wanted = [p.strip() for p in args.peers.split(",")]
@@ -484,6 +492,43 @@ def run_torch(args, repeat: int, threads: int) -> int:
         return 0
     print(f"{threads} threads, best of {repeat}; ratio = torch.nn time / poolkit.torch time")
     print(torch_layers.table(rows, overhead))
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(report, handle, indent=1)
+    return 0
+
+
+def run_keras(args, repeat: int, threads: int) -> int:
+    """``poolkit bench --keras``: poolkit.keras against keras.layers on the active backend,
+    and poolkit.jax against flax.linen where flax is installed."""
+    import importlib.util
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow is imported
+    from poolkit.bench import keras_layers
+
+    with_flax = importlib.util.find_spec("flax") is not None
+    cases = len(keras_layers.keras_cases(args.quick)) + (4 if with_flax else 0)
+    progress = Progress(cases)
+    rows = keras_layers.measure_keras(repeat, args.quick, progress)
+    set_threads(threads)
+    if with_flax:
+        rows += keras_layers.measure_jax(repeat, args.quick, progress)
+    else:
+        print("note: flax is not installed; the poolkit.jax cases are skipped", file=sys.stderr)
+    progress.close()
+    report = {
+        "machine": machine(),
+        "threads": threads,
+        "repeat": repeat,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "keras_layers": rows,
+    }
+    if args.json == "-":
+        json.dump(report, sys.stdout, indent=1)
+        print()
+        return 0
+    print(f"{threads} threads, best of {repeat}; ratio = native time / poolkit time")
+    print(keras_layers.table(rows))
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(report, handle, indent=1)

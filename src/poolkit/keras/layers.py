@@ -473,6 +473,11 @@ class MaxPooling1D(_MaxPooling):
     """Max pooling over 1 spatial dim.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *out, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.array([1, 3, 2, 5, 4], "float32").reshape(1, 5, 1)
+    >>> np.asarray(MaxPooling1D(2, ceil_mode=True)(x))[0, :, 0].tolist()
+    [3.0, 5.0, 4.0]
     """
 
     rank = 1
@@ -483,6 +488,11 @@ class MaxPooling2D(_MaxPooling):
     """Max pooling over 2 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *out, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.zeros((1, 112, 112, 64), "float32")
+    >>> tuple(MaxPooling2D(3, 2, padding=1, ceil_mode=True)(x).shape)
+    (1, 57, 57, 64)
     """
 
     rank = 2
@@ -493,6 +503,11 @@ class MaxPooling3D(_MaxPooling):
     """Max pooling over 3 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *out, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.zeros((1, 9, 8, 7, 2), "float32")
+    >>> tuple(MaxPooling3D(3, 2, padding="same_lower")(x).shape)
+    (1, 5, 4, 4, 2)
     """
 
     rank = 3
@@ -503,6 +518,11 @@ class AveragePooling1D(_AveragePooling):
     """Average pooling over 1 spatial dim.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *out, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.array([1, 3, 2, 5, 4], "float32").reshape(1, 5, 1)
+    >>> np.asarray(AveragePooling1D(2, 1, padding="same")(x))[0, :, 0].tolist()
+    [2.0, 2.5, 3.5, 4.5, 4.0]
     """
 
     rank = 1
@@ -513,6 +533,12 @@ class AveragePooling2D(_AveragePooling):
     """Average pooling over 2 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *out, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.full((1, 4, 4, 1), 9.0, "float32")
+    >>> layer = AveragePooling2D(3, 2, padding=1, count_include_pad=True)
+    >>> np.asarray(layer(x))[0, :, :, 0].tolist()
+    [[4.0, 6.0], [6.0, 9.0]]
     """
 
     rank = 2
@@ -523,6 +549,11 @@ class AveragePooling3D(_AveragePooling):
     """Average pooling over 3 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *out, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.zeros((2, 8, 8, 8, 3), "float32")
+    >>> tuple(AveragePooling3D(2, dilation_rate=2)(x).shape)
+    (2, 3, 3, 3, 3)
     """
 
     rank = 3
@@ -533,6 +564,11 @@ class SumPooling1D(_SumPooling):
     """Window-sum pooling over 1 spatial dim.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *out, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.array([1, 3, 2, 5, 4], "float32").reshape(1, 5, 1)
+    >>> np.asarray(SumPooling1D(2)(x))[0, :, 0].tolist()
+    [4.0, 7.0]
     """
 
     rank = 1
@@ -543,6 +579,11 @@ class SumPooling2D(_SumPooling):
     """Window-sum pooling over 2 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *out, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.ones((1, 4, 4, 1), "float32")
+    >>> np.asarray(SumPooling2D(3, 1, padding="same")(x))[0, 0, :, 0].tolist()
+    [4.0, 6.0, 6.0, 4.0]
     """
 
     rank = 2
@@ -553,6 +594,11 @@ class SumPooling3D(_SumPooling):
     """Window-sum pooling over 3 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *out, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.zeros((1, 6, 6, 6, 4), "float32")
+    >>> tuple(SumPooling3D((2, 3, 3), strides=3)(x).shape)
+    (1, 2, 2, 2, 4)
     """
 
     rank = 3
@@ -563,6 +609,11 @@ class LpPooling1D(_LpPooling):
     """Power-average (Lp) pooling over 1 spatial dim.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *out, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.array([3, 4, 6, 8], "float32").reshape(1, 4, 1)
+    >>> np.asarray(LpPooling1D(2.0, 2)(x))[0, :, 0].tolist()
+    [5.0, 10.0]
     """
 
     rank = 1
@@ -573,6 +624,11 @@ class LpPooling2D(_LpPooling):
     """Power-average (Lp) pooling over 2 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *out, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.zeros((1, 7, 7, 3), "float32")
+    >>> tuple(LpPooling2D(3.0, 2, ceil_mode=True)(x).shape)
+    (1, 4, 4, 3)
     """
 
     rank = 2
@@ -583,6 +639,11 @@ class LpPooling3D(_LpPooling):
     """Power-average (Lp) pooling over 3 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *out, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.zeros((1, 4, 4, 4, 2), "float32")
+    >>> tuple(LpPooling3D(1.0, 2)(x).shape)
+    (1, 2, 2, 2, 2)
     """
 
     rank = 3
@@ -593,6 +654,11 @@ class GlobalMaxPooling1D(_Global):
     """Max over all spatial positions over 1 spatial dim.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.array([1, 3, 2, 5, 4], "float32").reshape(1, 5, 1)
+    >>> np.asarray(GlobalMaxPooling1D()(x)).tolist()
+    [[5.0]]
     """
 
     rank = 1
@@ -604,6 +670,11 @@ class GlobalMaxPooling2D(_Global):
     """Max over all spatial positions over 2 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.zeros((2, 7, 7, 512), "float32")
+    >>> tuple(GlobalMaxPooling2D(keepdims=True)(x).shape)
+    (2, 1, 1, 512)
     """
 
     rank = 2
@@ -615,6 +686,11 @@ class GlobalMaxPooling3D(_Global):
     """Max over all spatial positions over 3 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.zeros((2, 4, 4, 4, 8), "float32")
+    >>> tuple(GlobalMaxPooling3D()(x).shape)
+    (2, 8)
     """
 
     rank = 3
@@ -626,6 +702,11 @@ class GlobalAveragePooling1D(_Global):
     """Mean over all spatial positions over 1 spatial dim.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.array([1, 3, 2, 5, 4], "float32").reshape(1, 5, 1)
+    >>> np.asarray(GlobalAveragePooling1D()(x)).tolist()
+    [[3.0]]
     """
 
     rank = 1
@@ -637,6 +718,11 @@ class GlobalAveragePooling2D(_Global):
     """Mean over all spatial positions over 2 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.zeros((2, 7, 7, 512), "float32")
+    >>> tuple(GlobalAveragePooling2D()(x).shape)
+    (2, 512)
     """
 
     rank = 2
@@ -648,6 +734,11 @@ class GlobalAveragePooling3D(_Global):
     """Mean over all spatial positions over 3 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.zeros((2, 8, 4, 4, 4), "float32")
+    >>> tuple(GlobalAveragePooling3D(data_format="channels_first")(x).shape)
+    (2, 8)
     """
 
     rank = 3
@@ -659,6 +750,11 @@ class GlobalSumPooling1D(_Global):
     """Sum over all spatial positions over 1 spatial dim.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.array([1, 3, 2, 5, 4], "float32").reshape(1, 5, 1)
+    >>> np.asarray(GlobalSumPooling1D()(x)).tolist()
+    [[15.0]]
     """
 
     rank = 1
@@ -670,6 +766,11 @@ class GlobalSumPooling2D(_Global):
     """Sum over all spatial positions over 2 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.ones((2, 3, 3, 4), "float32")
+    >>> np.asarray(GlobalSumPooling2D()(x))[0].tolist()
+    [9.0, 9.0, 9.0, 9.0]
     """
 
     rank = 2
@@ -681,6 +782,11 @@ class GlobalSumPooling3D(_Global):
     """Sum over all spatial positions over 3 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.zeros((2, 4, 4, 4, 8), "float32")
+    >>> tuple(GlobalSumPooling3D(keepdims=True)(x).shape)
+    (2, 1, 1, 1, 8)
     """
 
     rank = 3
@@ -692,6 +798,11 @@ class UpSampling1D(_UpSampling):
     """Nearest-neighbour upsampling over 1 spatial dim.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *(spatial*size), C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.array([1, 2], "float32").reshape(1, 2, 1)
+    >>> np.asarray(UpSampling1D(3)(x))[0, :, 0].tolist()
+    [1.0, 1.0, 1.0, 2.0, 2.0, 2.0]
     """
 
     rank = 1
@@ -702,6 +813,11 @@ class UpSampling2D(_UpSampling):
     """Nearest-neighbour upsampling over 2 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *(spatial*size), C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.zeros((1, 7, 7, 3), "float32")
+    >>> tuple(UpSampling2D((2, 3))(x).shape)
+    (1, 14, 21, 3)
     """
 
     rank = 2
@@ -712,6 +828,11 @@ class UpSampling3D(_UpSampling):
     """Nearest-neighbour upsampling over 3 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *(spatial*size), C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.zeros((1, 2, 3, 4, 1), "float32")
+    >>> tuple(UpSampling3D(2)(x).shape)
+    (1, 4, 6, 8, 1)
     """
 
     rank = 3
@@ -722,6 +843,11 @@ class AdaptiveMaxPooling1D(_Adaptive):
     """Max over PyTorch's adaptive bins over 1 spatial dim.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *output_size, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.array([1, 3, 2, 5, 4], "float32").reshape(1, 5, 1)
+    >>> np.asarray(AdaptiveMaxPooling1D(3)(x))[0, :, 0].tolist()
+    [3.0, 5.0, 5.0]
     """
 
     rank = 1
@@ -733,6 +859,11 @@ class AdaptiveMaxPooling2D(_Adaptive):
     """Max over PyTorch's adaptive bins over 2 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *output_size, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.zeros((1, 7, 9, 3), "float32")
+    >>> tuple(AdaptiveMaxPooling2D((3, None))(x).shape)
+    (1, 3, 9, 3)
     """
 
     rank = 2
@@ -744,6 +875,11 @@ class AdaptiveMaxPooling3D(_Adaptive):
     """Max over PyTorch's adaptive bins over 3 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *output_size, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.zeros((1, 5, 6, 7, 2), "float32")
+    >>> tuple(AdaptiveMaxPooling3D(2)(x).shape)
+    (1, 2, 2, 2, 2)
     """
 
     rank = 3
@@ -755,6 +891,11 @@ class AdaptiveAveragePooling1D(_Adaptive):
     """Mean over PyTorch's adaptive bins over 1 spatial dim.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *output_size, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.array([1, 3, 2, 6, 4], "float32").reshape(1, 5, 1)
+    >>> np.asarray(AdaptiveAveragePooling1D(2)(x))[0, :, 0].tolist()
+    [2.0, 4.0]
     """
 
     rank = 1
@@ -766,6 +907,11 @@ class AdaptiveAveragePooling2D(_Adaptive):
     """Mean over PyTorch's adaptive bins over 2 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *output_size, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.zeros((1, 13, 13, 256), "float32")
+    >>> tuple(AdaptiveAveragePooling2D(6)(x).shape)
+    (1, 6, 6, 256)
     """
 
     rank = 2
@@ -777,6 +923,11 @@ class AdaptiveAveragePooling3D(_Adaptive):
     """Mean over PyTorch's adaptive bins over 3 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *output_size, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.zeros((1, 5, 6, 7, 2), "float32")
+    >>> tuple(AdaptiveAveragePooling3D((1, 2, 3))(x).shape)
+    (1, 1, 2, 3, 2)
     """
 
     rank = 3
@@ -788,6 +939,12 @@ class MaxUnpooling1D(_MaxUnpooling):
     """Max unpooling over 1 spatial dim.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *unpooled, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.array([1, 3, 2, 5, 4], "float32").reshape(1, 5, 1)
+    >>> values, indices = MaxPooling1D(2, return_indices=True)(x)
+    >>> np.asarray(MaxUnpooling1D(2, output_size=5)(values, indices))[0, :, 0].tolist()
+    [0.0, 3.0, 0.0, 5.0, 0.0]
     """
 
     rank = 1
@@ -798,6 +955,12 @@ class MaxUnpooling2D(_MaxUnpooling):
     """Max unpooling over 2 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *unpooled, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.arange(16, dtype="float32").reshape(1, 4, 4, 1)
+    >>> values, indices = MaxPooling2D(2, return_indices=True)(x)
+    >>> np.asarray(MaxUnpooling2D(2)(values, indices))[0, :, :, 0].tolist()
+    [[0.0, 0.0, 0.0, 0.0], [0.0, 5.0, 0.0, 7.0], [0.0, 0.0, 0.0, 0.0], [0.0, 13.0, 0.0, 15.0]]
     """
 
     rank = 2
@@ -808,6 +971,12 @@ class MaxUnpooling3D(_MaxUnpooling):
     """Max unpooling over 3 spatial dims.
 
     Shape: ``(N, *spatial, C)`` -> ``(N, *unpooled, C)`` (channels_last).
+
+    >>> import numpy as np
+    >>> x = np.zeros((1, 4, 4, 4, 2), "float32")
+    >>> values, indices = MaxPooling3D(2, return_indices=True)(x)
+    >>> tuple(MaxUnpooling3D(2)(values, indices).shape)
+    (1, 4, 4, 4, 2)
     """
 
     rank = 3
