@@ -478,20 +478,26 @@ def run_torch(args, repeat: int, threads: int) -> int:
     rows = torch_layers.measure(repeat, args.quick, progress)
     progress.close()
     overhead = torch_layers.dispatch_overhead(repeat)
+    report = {"torch_layers": rows, "dispatch_overhead_s": overhead}
+    text = torch_layers.table(rows, overhead)
+    return _report(args, report, threads, repeat, "torch.nn time / poolkit.torch time", text)
+
+
+def _report(args, results: dict, threads: int, repeat: int, ratio: str, text: str) -> int:
+    """Print a side-by-side table (or the JSON with ``--json -``) and save ``--json PATH``."""
     report = {
         "machine": machine(),
         "threads": threads,
         "repeat": repeat,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "torch_layers": rows,
-        "dispatch_overhead_s": overhead,
+        **results,
     }
     if args.json == "-":
         json.dump(report, sys.stdout, indent=1)
         print()
         return 0
-    print(f"{threads} threads, best of {repeat}; ratio = torch.nn time / poolkit.torch time")
-    print(torch_layers.table(rows, overhead))
+    print(f"{threads} threads, best of {repeat}; ratio = {ratio}")
+    print(text)
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(report, handle, indent=1)
@@ -516,20 +522,5 @@ def run_keras(args, repeat: int, threads: int) -> int:
     else:
         print("note: flax is not installed; the poolkit.jax cases are skipped", file=sys.stderr)
     progress.close()
-    report = {
-        "machine": machine(),
-        "threads": threads,
-        "repeat": repeat,
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "keras_layers": rows,
-    }
-    if args.json == "-":
-        json.dump(report, sys.stdout, indent=1)
-        print()
-        return 0
-    print(f"{threads} threads, best of {repeat}; ratio = native time / poolkit time")
-    print(keras_layers.table(rows))
-    if args.json:
-        with open(args.json, "w") as handle:
-            json.dump(report, handle, indent=1)
-    return 0
+    ratio = "native time / poolkit time"
+    return _report(args, {"keras_layers": rows}, threads, repeat, ratio, keras_layers.table(rows))
