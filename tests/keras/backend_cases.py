@@ -141,6 +141,26 @@ KERAS_TWINS = [
 ]
 
 
+# every configuration keras.layers' pooling accepts, over a grid: 1-3 d, pool sizes 2 and 3,
+# strides None/1/2, 'valid' and 'same' (odd and even sizes)
+SPATIAL = {1: (9,), 2: (7, 6), 3: (5, 4, 5)}
+KERAS_TWINS += [
+    (f"{family}Pooling{n}D", dict(pool_size=k, strides=s, padding=pad), (2, *SPATIAL[n], 3))
+    for family in ("Max", "Average")
+    for n in (1, 2, 3)
+    for k in (2, 3)
+    for s in (None, 1, 2)
+    for pad in ("valid", "same")
+]
+KERAS_TWINS += [
+    (f"Global{family}Pooling{n}D", dict(keepdims=keep), (2, *SPATIAL[n], 3))
+    for family in ("Max", "Average")
+    for n in (1, 2, 3)
+    for keep in (False, True)
+]
+KERAS_TWINS += [("UpSampling3D", dict(size=(2, 1, 3)), (2, 2, 3, 2, 2))]
+
+
 @pytest.mark.parametrize("cls,kwargs,shape", KERAS_TWINS)
 @pytest.mark.parametrize("df", ["channels_last", "channels_first"])
 def test_same_as_keras_layers(cls, kwargs, shape, df):
@@ -153,13 +173,28 @@ def test_same_as_keras_layers(cls, kwargs, shape, df):
         shape = (shape[0], shape[-1], *shape[1:-1])
     if BACKEND == "torch" and cls.startswith("AveragePooling") and kw.get("padding") == "same":
         pytest.skip("Keras's torch backend counts 'same' pads in the average (TF does not)")
-    x = RNG.standard_normal(shape).astype("float32")
+    # distinct values: where maxima tie, the frameworks' gradients differ (see below)
+    x = (RNG.permutation(np.prod(shape)).reshape(shape) / np.prod(shape) - 0.5).astype("float32")
     ours = getattr(pk, cls)(**kw)
     theirs = getattr(keras.layers, cls)(**kw)
     out, dx = grad(ours, x, 1.0)
     ref, ref_dx = grad(theirs, x, 1.0)
     np.testing.assert_allclose(out, ref, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(dx, ref_dx, rtol=1e-6, atol=1e-6)
+
+
+def test_tensorflow_max_pool3d_gradient_goes_to_every_tie():
+    """Why the twins get distinct values: one window, two equal maxima. TF's MaxPool3D sends the
+    window's gradient to both (twice the mass); poolkit to the first in window order, as
+    PyTorch and TF's own 2-d MaxPool do."""
+    if BACKEND != "tensorflow":
+        pytest.skip("a TensorFlow kernel's behaviour")
+    x = np.zeros((1, 2, 2, 2, 1), "float32")
+    x[0, 0, 1, 0, 0] = x[0, 1, 0, 1, 0] = 5.0
+    _, theirs = grad(keras.layers.MaxPooling3D(2), x, 1.0)
+    _, ours = grad(pk.MaxPooling3D(2), x, 1.0)
+    assert theirs[0, 0, 1, 0, 0] == theirs[0, 1, 0, 1, 0] == 1.0
+    assert ours[0, 0, 1, 0, 0] == 1.0 and ours.sum() == 1.0
 
 
 def test_return_indices():
