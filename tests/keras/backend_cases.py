@@ -85,6 +85,62 @@ def test_window_layers_vs_numpy(n, df, spelling, ceil_dil, family):
     np.testing.assert_allclose(dx, ref_dx, rtol=1e-4, atol=1e-5)
 
 
+def compiled_grad(layer, x, g):
+    """Like :func:`grad`, compiled the way the backend compiles a model: XLA on TensorFlow
+    (``jit_compile=True``), ``jax.jit`` on JAX, ``torch.compile`` on torch."""
+    if BACKEND == "tensorflow":
+        import tensorflow as tf
+
+        @tf.function(jit_compile=True)
+        def step(v):
+            with tf.GradientTape() as tape:
+                tape.watch(v)
+                out = layer(v)
+                loss = tf.reduce_sum(out * g)
+            return out, tape.gradient(loss, v)
+
+        out, dx = step(tf.constant(x))
+        return out.numpy(), dx.numpy()
+    if BACKEND == "torch":
+        import torch
+
+        # as Keras compiles (jit_compile=True): Keras's own Layer.__call__ breaks a fullgraph
+        return grad(torch.compile(layer, dynamic=False), x, g)
+    import jax
+
+    def f(v):
+        out = layer(v)
+        return (out * g).sum(), out
+
+    (_, out), dx = jax.jit(jax.value_and_grad(f, has_aux=True))(x)
+    return np.asarray(out), np.asarray(dx)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+@pytest.mark.parametrize("df", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("family", ["max", "avg", "sum", "lp"])
+def test_window_layers_compiled(n, df, family):
+    if BACKEND == "torch" and n != 2:
+        pytest.skip("torch.compile costs seconds a graph: 2-d stands for all (and tests/torch)")
+    padding = pad_for(n, "pairs") if family in ("max", "sum") else "same_lower"
+    shape = (2, *(7, 6, 5)[:n], 3) if df == "channels_last" else (2, 3, *(7, 6, 5)[:n])
+    x = RNG.standard_normal(shape).astype("float32")
+    kw = dict(pool_size=3, strides=2, padding=padding, data_format=df, ceil_mode=True)
+    args = dict(kernel_size=3, stride=2, padding=padding, ceil_mode=True, data_format=df)
+    if family == "lp":
+        layer, fwd = getattr(pk, f"LpPooling{n}D")(p=3.0, **kw), f"lp_pool{n}d"
+    else:
+        cls = {"max": "MaxPooling", "avg": "AveragePooling", "sum": "SumPooling"}[family]
+        layer, fwd = getattr(pk, f"{cls}{n}D")(**kw), f"{family}_pool{n}d"
+    extra = (3.0,) if family == "lp" else ()
+    ref = getattr(poolkit, fwd)(x, *extra, **args)
+    g = RNG.standard_normal(ref.shape).astype("float32")
+    out, dx = compiled_grad(layer, x, g)
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5)
+    ref_dx = getattr(poolkit, f"{fwd}_backward")(g, x, *extra, **args)
+    np.testing.assert_allclose(dx, ref_dx, rtol=1e-4, atol=1e-5)
+
+
 @pytest.mark.parametrize("cip", [None, True, False])
 @pytest.mark.parametrize("spelling", ["same", 1])
 def test_count_include_pad(cip, spelling):
