@@ -956,3 +956,40 @@ def upsample_nearest_backward(grad, scale):
     else:
         _run(m.upsample_bwd_cf, n * c, g5, sd, sh, sw, kern, work=g5.size)
     return _unlift(view, nsp)
+
+
+# --------------------------------------------------------------------------- mode pooling
+
+
+def mode_forward(x: np.ndarray, window: Window) -> np.ndarray:
+    """Mode pooling (most frequent value, ties to the smallest) of channels-first ``x``, a
+    bool or integer array ``(N, C, *spatial)`` of up to 3 spatial dims, over ``window``.
+
+    Taps in the pads or the ceil-mode overhang are skipped. The kernel reads ``x`` where it
+    lies (any strides) and writes a channels-last result, returned as a channels-first view.
+    """
+    from poolkit.kernels import _loader
+
+    orig = x.dtype
+    src = x.view(np.uint8) if orig == np.bool_ else x
+    nsp = x.ndim - 2
+    n, c = x.shape[:2]
+    unit = (np.zeros(1, dtype=np.int64), 1, 1, 1)  # (starts, kernel, dilation, out)
+    per_axis = [unit] * (3 - nsp) + [(a.starts(), a.kernel, a.dilation, a.out) for a in window.axes]
+    out3 = tuple(o for _s, _k, _d, o in per_axis)
+    # the most in-bounds values a window can hold: the buffer never needs the whole kernel
+    room = math.prod(min(a.kernel, a.length) for a in window.axes)
+    out = np.empty((n, *out3, c), dtype=src.dtype)
+    _run(
+        _loader.mode().mode_rows,
+        n * out3[0] * out3[1],
+        np.moveaxis(_to5(src), 1, -1),
+        out,
+        *(s for s, _k, _d, _o in per_axis),
+        *(k for _s, k, _d, _o in per_axis),
+        *(d for _s, _k, d, _o in per_axis),
+        work=x.size + out.size * room,
+        scratch=_bufs([(room,)], src.dtype),
+    )
+    result = _unlift(np.moveaxis(out, -1, 1), nsp)
+    return result.view(np.bool_) if orig == np.bool_ else result
