@@ -100,7 +100,9 @@ ODD_ARRAYS = [
      ["non-empty spatial", "(0, 4)"]),
     ("empty spatial upsample", "poolkit.upsample_nearest1d(np.ones((1, 1, 0)), 2)",
      ["non-empty spatial"]),
-    ("wrong rank", "poolkit.max_pool2d(np.ones((4, 4)), 2)", ["x must have 4 dims"]),
+    ("wrong rank", "poolkit.max_pool2d(np.ones((4, 4)), 2)",
+     ["x must have 4 dims", "poolkit.pool(x, 'max', 2, axes=(0, 1))", "x[None, None]",
+      "data_format='channels_last'"]),
     ("grad wrong shape", f"poolkit.max_pool1d_backward(np.ones((1, 1, 3)), {X1}, 2)",
      ["grad_output", "(1, 1, 4)"]),
 ]
