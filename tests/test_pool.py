@@ -423,3 +423,29 @@ def test_channels_first_rank_error_says_how_to_pool_an_image():
         assert part in message
     with pytest.raises(PoolingError, match=r"axes=\(0, 1, 2\)"):
         poolkit.avg_pool3d(np.ones((4, 4, 4)), 2)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.int64, np.uint64, np.bool_])
+@pytest.mark.parametrize("tap_by_tap", [False, True])
+def test_mode_large_windows_and_every_path(dtype, tap_by_tap, monkeypatch):
+    """Windows over 27 taps sort; 64-bit labels select; MODE_OFFSETS_MAX=0 taps one by one."""
+    from poolkit.kernels import _drivers
+
+    if tap_by_tap:
+        monkeypatch.setattr(_drivers, "MODE_OFFSETS_MAX", 0)
+    rng = np.random.default_rng(3)
+    labels = rng.integers(0, 5, (2, 9, 11)).astype(dtype)
+    if dtype in (np.int64, np.uint64):
+        labels = labels * (2**40 + 1) + (0 if dtype == np.uint64 else -(2**50))
+    for kernel, stride, padding, dilation in [
+        ((5, 6), (2, 3), ((2, 1), (0, 5)), 1),
+        ((3, 3), 1, "same", (2, 1)),
+        ((2, 2), 2, 0, 1),
+        (9, 1, 0, 1),
+    ]:
+        kw = {"stride": stride, "padding": padding, "dilation": dilation, "axes": (1, 2)}
+        expected = reference(labels, "mode", kernel, **kw)
+        np.testing.assert_array_equal(poolkit.pool(labels, "mode", kernel, **kw), expected)
+        kw["axes"] = (-1, -2)
+        expected = reference(labels, "mode", kernel, **kw)
+        np.testing.assert_array_equal(poolkit.pool(labels, "mode", kernel, **kw), expected)

@@ -123,14 +123,18 @@ def pool(
     except PoolingError as error:
         raise PoolingError(f"{error} (spatial dim i is axis axes[i] of x, axes={axes!r})") from None
     pads_are_data = border != "constant" or fill is not None
+    if reducer == "avg" and pads_are_data and include is False:
+        raise PoolingError(
+            f"count_include_pad=False leaves the pads out of the average, but with "
+            f"mode={mode!r} and cval={cval!r} the pads hold values; pass "
+            f"count_include_pad=None (or True), or mode='constant' without cval"
+        )
+    if reducer in ("sum", "avg", "lp") and border == "constant" and _is_plus_zero(fill):
+        # Zeros add nothing to a sum or an Lp norm: the kernels' own zero pads give the same
+        # result without a padded copy (an average then counts them, as every cval counts).
+        pads_are_data, include = False, True
     options: dict = {}
     if reducer == "avg":
-        if pads_are_data and include is False:
-            raise PoolingError(
-                f"count_include_pad=False leaves the pads out of the average, but with "
-                f"mode={mode!r} and cval={cval!r} the pads hold values; pass "
-                f"count_include_pad=None (or True), or mode='constant' without cval"
-            )
         cip = True if pads_are_data else default_count_include_pad(include, padding)
         options = {"count_include_pad": cip, "divisor_override": None}
     elif reducer == "lp":
@@ -233,6 +237,10 @@ def _check_cval(cval, border: str, dtype: np.dtype):
             f"x.astype(np.float64), to pad with it)"
         )
     return dtype.type(whole)
+
+
+def _is_plus_zero(fill) -> bool:
+    return fill is not None and fill == 0 and not np.signbit(fill)
 
 
 # --------------------------------------------------------------------------- the work

@@ -1,20 +1,31 @@
 """Numba kernel for mode pooling (the most frequent value of each window; imported lazily).
 
 Arrays are 5-d ``(N, D, H, W, C)`` (any strides; 1-d and 2-d problems get unit axes). Each
-window's in-bounds values are gathered into a per-thread buffer and sorted there (insertion
-sort for the usual 4-27 values, heapsort beyond), then the longest run of equal values wins;
-a tie goes to the smallest value, the first of the tied runs in sorted order. Taps outside
-the input (pads, the ceil-mode overhang) are skipped: they never count.
+window's in-bounds values are gathered into a per-thread buffer; taps outside the input (pads,
+the ceil-mode overhang) are skipped: they never count. A tie goes to the smallest value.
+
+- Up to :data:`COUNT_MAX` values (2x2, 2x2x2, 3x3x3 blocks): every value's count by comparing
+  it with all the others, without branches (random labels defeat a branch predictor, which a
+  sort's compares depend on). Labels of at most 32 bits travel as int64 keys
+  ``count << 34 | (2**34 - 1 - (label + 2**31))``, so one ``max`` over the keys picks the most
+  frequent label and, among equals, the smallest; 64-bit labels use compare-and-select.
+- More values: sorted in place (heapsort: the kernels cannot allocate), then the longest run
+  of equal values wins, the first (smallest) of tied runs.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from poolkit.kernels._jit import OPTS as _OPTS
 from poolkit.kernels._jit import njit
 
-#: Windows of at most this many values sort by insertion (fewest operations for 2x2, 2x2x2,
-#: 3x3x3); longer ones by heapsort, O(m log m) in place (the kernels cannot allocate).
-INSERTION_MAX = 32
+#: Windows of at most this many values count by all-pairs comparison (O(m**2), branch-free);
+#: longer ones are sorted (O(m log m)).
+COUNT_MAX = 27
+
+_LOW = (1 << 34) - 1  # the label field of a packed key
+_OFFSET = 1 << 31  # labels of int32 and uint32 alike become non-negative
 
 
 @njit(**_OPTS)
@@ -35,15 +46,6 @@ def _sift(buf, start, end):
 
 @njit(**_OPTS)
 def _sort(buf, m):
-    if m <= INSERTION_MAX:
-        for i in range(1, m):
-            v = buf[i]
-            j = i - 1
-            while j >= 0 and buf[j] > v:
-                buf[j + 1] = buf[j]
-                j -= 1
-            buf[j + 1] = v
-        return
     for start in range((m - 2) // 2, -1, -1):
         _sift(buf, start, m)
     for end in range(m - 1, 0, -1):
@@ -73,11 +75,50 @@ def _most_frequent(buf, m):
 
 
 @njit(**_OPTS)
-def mode_rows(i0, i1, x, out, sd, sh, sw, kd, kh, kw, dd, dh, dw, buf):
+def _count_packed(keys, m):
+    """The mode of ``keys[:m]`` (``label + 2**31`` in int64, labels of at most 32 bits): one
+    max over ``count << 34 | (2**34 - 1 - key)`` picks the most frequent, then smallest."""
+    best = np.int64(0)
+    for i in range(m):
+        v = keys[i]
+        c = np.int64(0)
+        for j in range(m):
+            c += keys[j] == v
+        best = max(best, (c << 34) | (_LOW - v))
+    return _LOW - (best & _LOW) - _OFFSET
+
+
+@njit(**_OPTS)
+def _count_select(buf, m):
+    """The mode of ``buf[:m]`` (any integers), by counts and branch-free selects."""
+    best = buf[0]
+    best_count = 0
+    for i in range(m):
+        v = buf[i]
+        c = 0
+        for j in range(m):
+            c += buf[j] == v
+        take = (c > best_count) | ((c == best_count) & (v < best))
+        best = v if take else best
+        best_count = c if take else best_count
+    return best
+
+
+@njit(**_OPTS)
+def mode_rows(i0, i1, x, flat, strides, offs, out, sd, sh, sw, inside_d, inside_h, inside_w, kd,
+              kh, kw, dd, dh, dw, packed, keys, vals):  # fmt: skip
     """``out[n, od, oh, ow, c]`` = mode of the window starting at ``(sd[od], sh[oh], sw[ow])``
-    with ``(kd, kh, kw)`` taps ``(dd, dh, dw)`` apart; items are output rows ``(n, od, oh)``."""
+    with ``(kd, kh, kw)`` taps ``(dd, dh, dw)`` apart; items are output rows ``(n, od, oh)``.
+
+    ``x`` is C-contiguous and ``flat`` its 1-d view: windows wholly inside the input
+    (``inside_*`` along every axis) read their taps at ``flat[base + offs]`` (``strides``: the
+    element strides), the others tap by tap, skipping those outside. ``packed``: the labels
+    have at most 32 bits and count in int64 ``keys``; else in ``vals`` (x's dtype).
+    """
     _N, D, H, W, C = x.shape
+    sn, sdd, shh, sww, sc = strides[0], strides[1], strides[2], strides[3], strides[4]
     OD, OH, OW = out.shape[1], out.shape[2], out.shape[3]
+    taps = offs.shape[0]
     for r in range(i0, i1):
         n = r // (OD * OH)
         rest = r - n * OD * OH
@@ -85,23 +126,49 @@ def mode_rows(i0, i1, x, out, sd, sh, sw, kd, kh, kw, dd, dh, dw, buf):
         oh = rest - od * OH
         d0 = sd[od]
         h0 = sh[oh]
+        row_inside = inside_d[od] and inside_h[oh]
+        row = n * sn + d0 * sdd + h0 * shh
+        dst = out[n, od, oh]
         for ow in range(OW):
             w0 = sw[ow]
+            whole = row_inside and inside_w[ow]
             for c in range(C):
                 m = 0
-                for a in range(kd):
-                    zd = d0 + a * dd
-                    if zd < 0 or zd >= D:
-                        continue
-                    for b in range(kh):
-                        zh = h0 + b * dh
-                        if zh < 0 or zh >= H:
+                if whole:
+                    base = row + w0 * sww + c * sc
+                    m = taps
+                    if packed:
+                        for t in range(taps):
+                            keys[t] = np.int64(flat[base + offs[t]]) + _OFFSET
+                    else:
+                        for t in range(taps):
+                            vals[t] = flat[base + offs[t]]
+                else:
+                    for a in range(kd):
+                        zd = d0 + a * dd
+                        if zd < 0 or zd >= D:
                             continue
-                        for e in range(kw):
-                            zw = w0 + e * dw
-                            if zw < 0 or zw >= W:
+                        for b in range(kh):
+                            zh = h0 + b * dh
+                            if zh < 0 or zh >= H:
                                 continue
-                            buf[m] = x[n, zd, zh, zw, c]
-                            m += 1
-                _sort(buf, m)
-                out[n, od, oh, ow, c] = _most_frequent(buf, m)
+                            for e in range(kw):
+                                zw = w0 + e * dw
+                                if zw < 0 or zw >= W:
+                                    continue
+                                if packed:
+                                    keys[m] = np.int64(x[n, zd, zh, zw, c]) + _OFFSET
+                                else:
+                                    vals[m] = x[n, zd, zh, zw, c]
+                                m += 1
+                if m <= COUNT_MAX:
+                    if packed:
+                        dst[ow, c] = _count_packed(keys, m)
+                    else:
+                        dst[ow, c] = _count_select(vals, m)
+                elif packed:
+                    _sort(keys, m)
+                    dst[ow, c] = _most_frequent(keys, m) - _OFFSET
+                else:
+                    _sort(vals, m)
+                    dst[ow, c] = _most_frequent(vals, m)

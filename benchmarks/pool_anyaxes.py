@@ -1,0 +1,111 @@
+"""poolkit.pool against its peers for images and volumes, side by side in one process (best of
+``ROUNDS``, round-robin; ratio = peer / poolkit, every result checked equal first):
+
+- mode pooling of label images against ``scipy.stats.mode`` over blocks (the blocks made the
+  usual way: reshape, transpose, one row per block);
+- max and mean over blocks against ``skimage.measure.block_reduce``;
+- stride-1 ``padding="same"`` max and mean against ``scipy.ndimage``'s filters.
+
+    PYTHONPATH=src python benchmarks/pool_anyaxes.py [--quick]
+
+Not yet part of ``poolkit bench`` (issue 16, part 1).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import numpy as np
+import scipy.ndimage as ndi
+import scipy.stats
+from skimage.measure import block_reduce
+
+import poolkit
+
+ROUNDS = 5
+
+
+def _best_of(functions: dict, rounds: int = ROUNDS) -> dict:
+    best = dict.fromkeys(functions, float("inf"))
+    for _ in range(rounds):
+        for name, f in functions.items():
+            start = time.perf_counter()
+            f()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
+
+
+def scipy_block_mode(labels: np.ndarray, blocks: tuple[int, ...]) -> np.ndarray:
+    """``scipy.stats.mode`` of every block: one row per block, then mode along the rows."""
+    n = labels.ndim
+    split = labels.reshape([s for length, b in zip(labels.shape, blocks, strict=True)
+                            for s in (length // b, b)])  # fmt: skip
+    perm = [2 * i for i in range(n)] + [2 * i + 1 for i in range(n)]
+    out_shape = tuple(s // b for s, b in zip(labels.shape, blocks, strict=True))
+    rows = split.transpose(perm).reshape(*out_shape, -1)
+    return scipy.stats.mode(rows, axis=-1, keepdims=False).mode
+
+
+def cases(quick: bool):
+    rng = np.random.default_rng(0)
+    side2, side3 = (1024, 128) if quick else (2048, 256)
+    labels2 = rng.integers(0, 8, (side2, side2)).astype(np.uint32)
+    labels3 = rng.integers(0, 8, (side3, side3, side3)).astype(np.uint32)
+    image = rng.standard_normal((side2, side2), dtype=np.float32)
+    image64 = image.astype(np.float64)
+    volume = rng.standard_normal((side3, side3, side3), dtype=np.float32)
+    yield (
+        f"mode 2x2 ({side2}, {side2}) uint32 labels",
+        lambda: poolkit.pool(labels2, "mode", 2, axes=(0, 1)),
+        "scipy.stats.mode",
+        lambda: scipy_block_mode(labels2, (2, 2)),
+    )
+    yield (
+        f"mode 2x2x2 ({side3},)*3 uint32 labels",
+        lambda: poolkit.pool(labels3, "mode", 2, axes=(0, 1, 2)),
+        "scipy.stats.mode",
+        lambda: scipy_block_mode(labels3, (2, 2, 2)),
+    )
+    for name, reducer, func in (("max", "max", np.max), ("mean", "avg", np.mean)):
+        yield (
+            f"{name} 2x2 blocks ({side2}, {side2}) float32",
+            lambda r=reducer: poolkit.pool(image, r, 2, axes=(0, 1)),
+            "block_reduce",
+            lambda f=func: block_reduce(image, (2, 2), func=f),
+        )
+        yield (
+            f"{name} 2x2x2 blocks ({side3},)*3 float32",
+            lambda r=reducer: poolkit.pool(volume, r, 2, axes=(0, 1, 2)),
+            "block_reduce",
+            lambda f=func: block_reduce(volume, (2, 2, 2), func=f),
+        )
+    yield (
+        f"max 3x3 stride 1 same, reflect ({side2}, {side2}) float32",
+        lambda: poolkit.pool(image, "max", 3, 1, "same", axes=(0, 1), mode="symmetric"),
+        "maximum_filter",
+        lambda: ndi.maximum_filter(image, 3, mode="reflect"),
+    )
+    yield (
+        f"mean 3x3 stride 1 same, cval 0 ({side2}, {side2}) float64",
+        lambda: poolkit.pool(image64, "avg", 3, 1, "same", axes=(0, 1), cval=0),
+        "uniform_filter",
+        lambda: ndi.uniform_filter(image64, 3, mode="constant"),
+    )
+
+
+def main(argv: list[str]) -> None:
+    quick = "--quick" in argv
+    print(f"{'case':<48} {'poolkit ms':>10} {'peer':>17} {'peer ms':>9} {'ratio':>7}")
+    for name, ours, peer_name, theirs in cases(quick):
+        np.testing.assert_allclose(ours(), theirs(), rtol=1e-5, atol=1e-5)
+        best = _best_of({"poolkit": ours, "peer": theirs})
+        ratio = best["peer"] / best["poolkit"]
+        print(
+            f"{name:<48} {best['poolkit'] * 1e3:>10.2f} {peer_name:>17} "
+            f"{best['peer'] * 1e3:>9.2f} {ratio:>6.1f}x"
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
