@@ -449,3 +449,19 @@ def test_mode_large_windows_and_every_path(dtype, tap_by_tap, monkeypatch):
         kw["axes"] = (-1, -2)
         expected = reference(labels, "mode", kernel, **kw)
         np.testing.assert_array_equal(poolkit.pool(labels, "mode", kernel, **kw), expected)
+
+
+def test_the_readme_example_runs():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Pooling any array: images and volumes", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    lines = [line for line in code.splitlines() if ".shape" in line and "# (" in line]
+    names: dict = {}
+    exec(compile(code, "README.md", "exec"), names)
+    assert len(lines) == 4
+    for line in lines:  # every "# (shape)" comment is the line's true result
+        expression, comment = line.split("#", 1)
+        shape = comment.strip().split(")")[0] + ")"
+        assert str(eval(expression, names)) == shape, line

@@ -246,7 +246,7 @@ def _is_plus_zero(fill) -> bool:
 # --------------------------------------------------------------------------- the work
 
 
-def _pad(array, window: Window, axes: tuple[int, ...], border: str, fill):
+def _pad(array: np.ndarray, window: Window, axes: tuple[int, ...], border: Any, fill: Any):
     """``array`` padded along ``axes`` (a copy) and the same windows over it without pads."""
     width = [(0, 0)] * array.ndim
     for a, ax in zip(axes, window.axes, strict=True):
