@@ -102,8 +102,7 @@ def pool(
     """
     if not isinstance(reducer, str) or reducer not in REDUCERS:
         raise PoolingError(f"reducer must be one of {REDUCERS}; got {describe(reducer)}")
-    # min only compares (exact in any float type, as max); mode only compares integers
-    array = as_array(x, {"min": "max", "mode": "max"}.get(reducer, reducer))
+    array = as_array(x, reducer)
     if reducer == "mode" and array.dtype.kind not in "biu":
         raise PoolingError(
             f"mode pooling takes bool or integer labels; got dtype {array.dtype} (the most "
