@@ -4,9 +4,12 @@
 - mode pooling of label images against ``scipy.stats.mode`` over blocks (the blocks made the
   usual way: reshape, transpose, one row per block);
 - max and mean over blocks against ``skimage.measure.block_reduce``;
-- stride-1 ``padding="same"`` max and mean against ``scipy.ndimage``'s filters.
+- stride-1 ``padding="same"`` max and mean against ``scipy.ndimage``'s filters;
+- where ``tinybrain`` is importable, 2x2x2 mode downsampling against
+  ``tinybrain.downsample_segmentation`` on label volumes with a clear majority per block
+  (tinybrain breaks ties its own way, so only that agreement is checked) and on random labels.
 
-    PYTHONPATH=src python benchmarks/pool_anyaxes.py [--quick]
+    PYTHONPATH=src python benchmarks/pool_anyaxes.py [--quick] [--threads N]
 
 Not yet part of ``poolkit bench`` (issue 16, part 1).
 """
@@ -94,15 +97,46 @@ def cases(quick: bool):
     )
 
 
+def tinybrain_cases(quick: bool):
+    try:
+        import tinybrain
+    except ImportError:
+        return
+    rng = np.random.default_rng(1)
+    side = 64 if quick else 128
+    blocks = rng.integers(0, 50, (side, side, side)).astype(np.uint32)
+    structured = blocks.repeat(2, 0).repeat(2, 1).repeat(2, 2)
+    noise = rng.random(structured.shape) < 0.2  # a fifth of the voxels relabelled
+    structured[noise] = rng.integers(100, 200, int(noise.sum()))
+    structured = np.asfortranarray(structured)  # tinybrain's own layout
+    random = np.asfortranarray(rng.integers(0, 8, structured.shape).astype(np.uint32))
+    for label, data in (("majority", structured), ("random", random)):
+        yield (
+            f"mode 2x2x2 ({2 * side},)*3 uint32 {label} labels",
+            lambda d=data: poolkit.pool(d, "mode", 2, axes=(0, 1, 2)),
+            "tinybrain",
+            lambda d=data: np.squeeze(tinybrain.downsample_segmentation(d, (2, 2, 2))[0]),
+            label == "majority",
+        )
+
+
 def main(argv: list[str]) -> None:
     quick = "--quick" in argv
-    print(f"{'case':<48} {'poolkit ms':>10} {'peer':>17} {'peer ms':>9} {'ratio':>7}")
-    for name, ours, peer_name, theirs in cases(quick):
-        np.testing.assert_allclose(ours(), theirs(), rtol=1e-5, atol=1e-5)
+    if "--threads" in argv:
+        from poolkit.kernels import _threads
+
+        _threads.set_num_threads(int(argv[argv.index("--threads") + 1]))
+    print(f"{'case':<52} {'poolkit ms':>10} {'peer':>17} {'peer ms':>9} {'ratio':>7}")
+    for name, ours, peer_name, theirs, *agree in [*cases(quick), *tinybrain_cases(quick)]:
+        if agree:  # a peer with its own tie rule: the majority labels must agree
+            if agree[0]:
+                assert np.mean(ours() == theirs()) > 0.999
+        else:
+            np.testing.assert_allclose(ours(), theirs(), rtol=1e-5, atol=1e-5)
         best = _best_of({"poolkit": ours, "peer": theirs})
         ratio = best["peer"] / best["poolkit"]
         print(
-            f"{name:<48} {best['poolkit'] * 1e3:>10.2f} {peer_name:>17} "
+            f"{name:<52} {best['poolkit'] * 1e3:>10.2f} {peer_name:>17} "
             f"{best['peer'] * 1e3:>9.2f} {ratio:>6.1f}x"
         )
 

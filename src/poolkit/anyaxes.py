@@ -85,7 +85,8 @@ def pool(
     border modes other than ``constant`` without ``cval``, ``min`` and layouts whose axes
     cannot fold into views copy it. More than 3 pooled axes run as passes of up to 3 axes
     (exact for max and min; sums, averages and Lp accumulate in float64 between passes);
-    mode pools at most 3 axes.
+    mode pools at most 3 axes. The result is C-contiguous (Fortran-contiguous for a
+    Fortran-ordered ``x``).
 
     Shape:
         ``x.shape`` with each pooled axis ``L`` replaced by
@@ -151,6 +152,12 @@ def pool(
     )
     if pads_are_data:
         array, window = _pad(array, window, axes_t, border, fill)
+    if array.ndim > 1 and array.flags.f_contiguous and not array.flags.c_contiguous:
+        # Fortran order (tinybrain's and many volume readers'): pool the transpose, a
+        # C-contiguous view, so the kernels run along memory instead of across it; the
+        # result comes back in Fortran order too, as NumPy's ufuncs keep a layout.
+        flipped = tuple(array.ndim - 1 - a for a in axes_t)
+        return np.asfortranarray(_reduce(array.T, reducer, window, flipped, options).T)
     out = _reduce(array, reducer, window, axes_t, options)
     return np.ascontiguousarray(out)
 

@@ -9,6 +9,8 @@ the ceil-mode overhang) are skipped: they never count. A tie goes to the smalles
   sort's compares depend on). Labels of at most 32 bits travel as int64 keys
   ``count << 34 | (2**34 - 1 - (label + 2**31))``, so one ``max`` over the keys picks the most
   frequent label and, among equals, the smallest; 64-bit labels use compare-and-select.
+  Whole 2x2 and 2x2x2 windows of packed labels count in registers (:func:`_key4`,
+  :func:`_key8`).
 - More values: sorted in place (heapsort: the kernels cannot allocate), then the longest run
   of equal values wins, the first (smallest) of tied runs.
 """
@@ -89,6 +91,65 @@ def _count_packed(keys, m):
 
 
 @njit(**_OPTS)
+def _key4(v0, v1, v2, v3):
+    """The best packed key of 4 keys (``label + 2**31``; a 2x2 block), in registers: 6
+    comparisons give every count (a buffer's store-and-reload costs more than the counting)."""
+    e01 = np.int64(v0 == v1)
+    e02 = np.int64(v0 == v2)
+    e03 = np.int64(v0 == v3)
+    e12 = np.int64(v1 == v2)
+    e13 = np.int64(v1 == v3)
+    e23 = np.int64(v2 == v3)
+    k0 = ((e01 + e02 + e03) << 34) | (_LOW - v0)
+    k1 = ((e01 + e12 + e13) << 34) | (_LOW - v1)
+    k2 = ((e02 + e12 + e23) << 34) | (_LOW - v2)
+    k3 = ((e03 + e13 + e23) << 34) | (_LOW - v3)
+    return max(max(k0, k1), max(k2, k3))
+
+
+@njit(**_OPTS)
+def _key8(v0, v1, v2, v3, v4, v5, v6, v7):
+    """:func:`_key4` for 8 keys (a 2x2x2 block): 28 comparisons."""
+    e01 = np.int64(v0 == v1)
+    e02 = np.int64(v0 == v2)
+    e03 = np.int64(v0 == v3)
+    e04 = np.int64(v0 == v4)
+    e05 = np.int64(v0 == v5)
+    e06 = np.int64(v0 == v6)
+    e07 = np.int64(v0 == v7)
+    e12 = np.int64(v1 == v2)
+    e13 = np.int64(v1 == v3)
+    e14 = np.int64(v1 == v4)
+    e15 = np.int64(v1 == v5)
+    e16 = np.int64(v1 == v6)
+    e17 = np.int64(v1 == v7)
+    e23 = np.int64(v2 == v3)
+    e24 = np.int64(v2 == v4)
+    e25 = np.int64(v2 == v5)
+    e26 = np.int64(v2 == v6)
+    e27 = np.int64(v2 == v7)
+    e34 = np.int64(v3 == v4)
+    e35 = np.int64(v3 == v5)
+    e36 = np.int64(v3 == v6)
+    e37 = np.int64(v3 == v7)
+    e45 = np.int64(v4 == v5)
+    e46 = np.int64(v4 == v6)
+    e47 = np.int64(v4 == v7)
+    e56 = np.int64(v5 == v6)
+    e57 = np.int64(v5 == v7)
+    e67 = np.int64(v6 == v7)
+    k0 = ((e01 + e02 + e03 + e04 + e05 + e06 + e07) << 34) | (_LOW - v0)
+    k1 = ((e01 + e12 + e13 + e14 + e15 + e16 + e17) << 34) | (_LOW - v1)
+    k2 = ((e02 + e12 + e23 + e24 + e25 + e26 + e27) << 34) | (_LOW - v2)
+    k3 = ((e03 + e13 + e23 + e34 + e35 + e36 + e37) << 34) | (_LOW - v3)
+    k4 = ((e04 + e14 + e24 + e34 + e45 + e46 + e47) << 34) | (_LOW - v4)
+    k5 = ((e05 + e15 + e25 + e35 + e45 + e56 + e57) << 34) | (_LOW - v5)
+    k6 = ((e06 + e16 + e26 + e36 + e46 + e56 + e67) << 34) | (_LOW - v6)
+    k7 = ((e07 + e17 + e27 + e37 + e47 + e57 + e67) << 34) | (_LOW - v7)
+    return max(max(max(k0, k1), max(k2, k3)), max(max(k4, k5), max(k6, k7)))
+
+
+@njit(**_OPTS)
 def _count_select(buf, m):
     """The mode of ``buf[:m]`` (any integers), by counts and branch-free selects."""
     best = buf[0]
@@ -137,6 +198,28 @@ def mode_rows(i0, i1, x, flat, strides, offs, out, sd, sh, sw, inside_d, inside_
                 if whole:
                     base = row + w0 * sww + c * sc
                     m = taps
+                    if packed and taps == 4:
+                        best = _key4(
+                            np.int64(flat[base + offs[0]]) + _OFFSET,
+                            np.int64(flat[base + offs[1]]) + _OFFSET,
+                            np.int64(flat[base + offs[2]]) + _OFFSET,
+                            np.int64(flat[base + offs[3]]) + _OFFSET,
+                        )
+                        dst[ow, c] = _LOW - (best & _LOW) - _OFFSET
+                        continue
+                    if packed and taps == 8:
+                        best = _key8(
+                            np.int64(flat[base + offs[0]]) + _OFFSET,
+                            np.int64(flat[base + offs[1]]) + _OFFSET,
+                            np.int64(flat[base + offs[2]]) + _OFFSET,
+                            np.int64(flat[base + offs[3]]) + _OFFSET,
+                            np.int64(flat[base + offs[4]]) + _OFFSET,
+                            np.int64(flat[base + offs[5]]) + _OFFSET,
+                            np.int64(flat[base + offs[6]]) + _OFFSET,
+                            np.int64(flat[base + offs[7]]) + _OFFSET,
+                        )
+                        dst[ow, c] = _LOW - (best & _LOW) - _OFFSET
+                        continue
                     if packed:
                         for t in range(taps):
                             keys[t] = np.int64(flat[base + offs[t]]) + _OFFSET
