@@ -9,8 +9,8 @@ the ceil-mode overhang) are skipped: they never count. A tie goes to the smalles
   sort's compares depend on). Labels of at most 32 bits travel as int64 keys
   ``count << 34 | (2**34 - 1 - (label + 2**31))``, so one ``max`` over the keys picks the most
   frequent label and, among equals, the smallest; 64-bit labels use compare-and-select.
-  Whole 2x2 and 2x2x2 windows of packed labels count in registers (:func:`_key4`,
-  :func:`_key8`).
+  Whole 2x2 and 2x2x2 windows count in registers (:func:`_pick4`, :func:`_pick8`: 6 and 28
+  comparisons, then compare-and-select; a buffer's store and reload cost more than that).
 - More values: sorted in place (heapsort: the kernels cannot allocate), then the longest run
   of equal values wins, the first (smallest) of tied runs.
 """
@@ -91,25 +91,35 @@ def _count_packed(keys, m):
 
 
 @njit(**_OPTS)
-def _key4(v0, v1, v2, v3):
-    """The best packed key of 4 keys (``label + 2**31``; a 2x2 block), in registers: 6
-    comparisons give every count (a buffer's store-and-reload costs more than the counting)."""
+def _better(v, c, best, count):
+    """``(v, c)`` where ``v`` is more frequent, or as frequent and smaller; else the best."""
+    take = (c > count) | ((c == count) & (v < best))
+    return (v if take else best), (c if take else count)
+
+
+@njit(**_OPTS)
+def _pick4(v0, v1, v2, v3):
+    """The mode of 4 labels (ties to the smallest), in registers."""
     e01 = np.int64(v0 == v1)
     e02 = np.int64(v0 == v2)
     e03 = np.int64(v0 == v3)
     e12 = np.int64(v1 == v2)
     e13 = np.int64(v1 == v3)
     e23 = np.int64(v2 == v3)
-    k0 = ((e01 + e02 + e03) << 34) | (_LOW - v0)
-    k1 = ((e01 + e12 + e13) << 34) | (_LOW - v1)
-    k2 = ((e02 + e12 + e23) << 34) | (_LOW - v2)
-    k3 = ((e03 + e13 + e23) << 34) | (_LOW - v3)
-    return max(max(k0, k1), max(k2, k3))
+    c0 = e01 + e02 + e03
+    c1 = e01 + e12 + e13
+    c2 = e02 + e12 + e23
+    c3 = e03 + e13 + e23
+    best, count = v0, c0
+    best, count = _better(v1, c1, best, count)
+    best, count = _better(v2, c2, best, count)
+    best, count = _better(v3, c3, best, count)
+    return best
 
 
 @njit(**_OPTS)
-def _key8(v0, v1, v2, v3, v4, v5, v6, v7):
-    """:func:`_key4` for 8 keys (a 2x2x2 block): 28 comparisons."""
+def _pick8(v0, v1, v2, v3, v4, v5, v6, v7):
+    """The mode of 8 labels (ties to the smallest), in registers."""
     e01 = np.int64(v0 == v1)
     e02 = np.int64(v0 == v2)
     e03 = np.int64(v0 == v3)
@@ -138,15 +148,23 @@ def _key8(v0, v1, v2, v3, v4, v5, v6, v7):
     e56 = np.int64(v5 == v6)
     e57 = np.int64(v5 == v7)
     e67 = np.int64(v6 == v7)
-    k0 = ((e01 + e02 + e03 + e04 + e05 + e06 + e07) << 34) | (_LOW - v0)
-    k1 = ((e01 + e12 + e13 + e14 + e15 + e16 + e17) << 34) | (_LOW - v1)
-    k2 = ((e02 + e12 + e23 + e24 + e25 + e26 + e27) << 34) | (_LOW - v2)
-    k3 = ((e03 + e13 + e23 + e34 + e35 + e36 + e37) << 34) | (_LOW - v3)
-    k4 = ((e04 + e14 + e24 + e34 + e45 + e46 + e47) << 34) | (_LOW - v4)
-    k5 = ((e05 + e15 + e25 + e35 + e45 + e56 + e57) << 34) | (_LOW - v5)
-    k6 = ((e06 + e16 + e26 + e36 + e46 + e56 + e67) << 34) | (_LOW - v6)
-    k7 = ((e07 + e17 + e27 + e37 + e47 + e57 + e67) << 34) | (_LOW - v7)
-    return max(max(max(k0, k1), max(k2, k3)), max(max(k4, k5), max(k6, k7)))
+    c0 = e01 + e02 + e03 + e04 + e05 + e06 + e07
+    c1 = e01 + e12 + e13 + e14 + e15 + e16 + e17
+    c2 = e02 + e12 + e23 + e24 + e25 + e26 + e27
+    c3 = e03 + e13 + e23 + e34 + e35 + e36 + e37
+    c4 = e04 + e14 + e24 + e34 + e45 + e46 + e47
+    c5 = e05 + e15 + e25 + e35 + e45 + e56 + e57
+    c6 = e06 + e16 + e26 + e36 + e46 + e56 + e67
+    c7 = e07 + e17 + e27 + e37 + e47 + e57 + e67
+    best, count = v0, c0
+    best, count = _better(v1, c1, best, count)
+    best, count = _better(v2, c2, best, count)
+    best, count = _better(v3, c3, best, count)
+    best, count = _better(v4, c4, best, count)
+    best, count = _better(v5, c5, best, count)
+    best, count = _better(v6, c6, best, count)
+    best, count = _better(v7, c7, best, count)
+    return best
 
 
 @njit(**_OPTS)
@@ -198,27 +216,25 @@ def mode_rows(i0, i1, x, flat, strides, offs, out, sd, sh, sw, inside_d, inside_
                 if whole:
                     base = row + w0 * sww + c * sc
                     m = taps
-                    if packed and taps == 4:
-                        best = _key4(
-                            np.int64(flat[base + offs[0]]) + _OFFSET,
-                            np.int64(flat[base + offs[1]]) + _OFFSET,
-                            np.int64(flat[base + offs[2]]) + _OFFSET,
-                            np.int64(flat[base + offs[3]]) + _OFFSET,
+                    if taps == 4:
+                        dst[ow, c] = _pick4(
+                            flat[base + offs[0]],
+                            flat[base + offs[1]],
+                            flat[base + offs[2]],
+                            flat[base + offs[3]],
                         )
-                        dst[ow, c] = _LOW - (best & _LOW) - _OFFSET
                         continue
-                    if packed and taps == 8:
-                        best = _key8(
-                            np.int64(flat[base + offs[0]]) + _OFFSET,
-                            np.int64(flat[base + offs[1]]) + _OFFSET,
-                            np.int64(flat[base + offs[2]]) + _OFFSET,
-                            np.int64(flat[base + offs[3]]) + _OFFSET,
-                            np.int64(flat[base + offs[4]]) + _OFFSET,
-                            np.int64(flat[base + offs[5]]) + _OFFSET,
-                            np.int64(flat[base + offs[6]]) + _OFFSET,
-                            np.int64(flat[base + offs[7]]) + _OFFSET,
+                    if taps == 8:
+                        dst[ow, c] = _pick8(
+                            flat[base + offs[0]],
+                            flat[base + offs[1]],
+                            flat[base + offs[2]],
+                            flat[base + offs[3]],
+                            flat[base + offs[4]],
+                            flat[base + offs[5]],
+                            flat[base + offs[6]],
+                            flat[base + offs[7]],
                         )
-                        dst[ow, c] = _LOW - (best & _LOW) - _OFFSET
                         continue
                     if packed:
                         for t in range(taps):
