@@ -99,27 +99,30 @@ def _better(v, c, best, count):
 
 @njit(**_OPTS)
 def _pick4(v0, v1, v2, v3):
-    """The mode of 4 labels (ties to the smallest), in registers."""
+    """The mode of 4 labels (ties to the smallest), in registers; a label that fills more
+    than half the window is the mode at once (the common case inside labelled regions)."""
     e01 = np.int64(v0 == v1)
     e02 = np.int64(v0 == v2)
     e03 = np.int64(v0 == v3)
+    c0 = e01 + e02 + e03
+    if c0 >= 2:
+        return v0
     e12 = np.int64(v1 == v2)
     e13 = np.int64(v1 == v3)
     e23 = np.int64(v2 == v3)
-    c0 = e01 + e02 + e03
     c1 = e01 + e12 + e13
     c2 = e02 + e12 + e23
     c3 = e03 + e13 + e23
-    best, count = v0, c0
-    best, count = _better(v1, c1, best, count)
-    best, count = _better(v2, c2, best, count)
-    best, count = _better(v3, c3, best, count)
-    return best
+    b0, d0 = _better(v1, c1, v0, c0)
+    b1, d1 = _better(v3, c3, v2, c2)
+    b2, _d2 = _better(b1, d1, b0, d0)
+    return b2
 
 
 @njit(**_OPTS)
 def _pick8(v0, v1, v2, v3, v4, v5, v6, v7):
-    """The mode of 8 labels (ties to the smallest), in registers."""
+    """The mode of 8 labels (ties to the smallest), in registers; a label that fills more
+    than half the window is the mode at once (the common case inside labelled regions)."""
     e01 = np.int64(v0 == v1)
     e02 = np.int64(v0 == v2)
     e03 = np.int64(v0 == v3)
@@ -127,6 +130,9 @@ def _pick8(v0, v1, v2, v3, v4, v5, v6, v7):
     e05 = np.int64(v0 == v5)
     e06 = np.int64(v0 == v6)
     e07 = np.int64(v0 == v7)
+    c0 = e01 + e02 + e03 + e04 + e05 + e06 + e07
+    if c0 >= 4:
+        return v0
     e12 = np.int64(v1 == v2)
     e13 = np.int64(v1 == v3)
     e14 = np.int64(v1 == v4)
@@ -148,7 +154,6 @@ def _pick8(v0, v1, v2, v3, v4, v5, v6, v7):
     e56 = np.int64(v5 == v6)
     e57 = np.int64(v5 == v7)
     e67 = np.int64(v6 == v7)
-    c0 = e01 + e02 + e03 + e04 + e05 + e06 + e07
     c1 = e01 + e12 + e13 + e14 + e15 + e16 + e17
     c2 = e02 + e12 + e23 + e24 + e25 + e26 + e27
     c3 = e03 + e13 + e23 + e34 + e35 + e36 + e37
@@ -156,15 +161,14 @@ def _pick8(v0, v1, v2, v3, v4, v5, v6, v7):
     c5 = e05 + e15 + e25 + e35 + e45 + e56 + e57
     c6 = e06 + e16 + e26 + e36 + e46 + e56 + e67
     c7 = e07 + e17 + e27 + e37 + e47 + e57 + e67
-    best, count = v0, c0
-    best, count = _better(v1, c1, best, count)
-    best, count = _better(v2, c2, best, count)
-    best, count = _better(v3, c3, best, count)
-    best, count = _better(v4, c4, best, count)
-    best, count = _better(v5, c5, best, count)
-    best, count = _better(v6, c6, best, count)
-    best, count = _better(v7, c7, best, count)
-    return best
+    b0, d0 = _better(v1, c1, v0, c0)
+    b1, d1 = _better(v3, c3, v2, c2)
+    b2, d2 = _better(v5, c5, v4, c4)
+    b3, d3 = _better(v7, c7, v6, c6)
+    b4, d4 = _better(b1, d1, b0, d0)
+    b5, d5 = _better(b3, d3, b2, d2)
+    b6, _d6 = _better(b5, d5, b4, d4)
+    return b6
 
 
 @njit(**_OPTS)
