@@ -257,6 +257,11 @@ def _pad(array: np.ndarray, window: Window, axes: tuple[int, ...], border: Any, 
     width = [(0, 0)] * array.ndim
     for a, ax in zip(axes, window.axes, strict=True):
         width[a] = (ax.lo, ax.hi)
+    check_allocation(
+        [size + lo + hi for size, (lo, hi) in zip(array.shape, width, strict=True)],
+        array.dtype,
+        because=lambda: f"padding {tuple(window.pads)} with mode={border!r} (a padded copy)",
+    )
     if border == "constant":
         padded = np.pad(array, width, mode="constant", constant_values=fill)
     else:

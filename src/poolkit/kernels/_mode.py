@@ -31,6 +31,18 @@ _OFFSET = 1 << 31  # labels of int32 and uint32 alike become non-negative
 
 
 @njit(**_OPTS)
+def _first(start, dilation):
+    """The first tap ``j`` with ``start + j*dilation >= 0``."""
+    return 0 if start >= 0 else (dilation - 1 - start) // dilation
+
+
+@njit(**_OPTS)
+def _stop(start, dilation, kernel, length):
+    """One past the last tap ``j < kernel`` with ``start + j*dilation < length``."""
+    return min(kernel, (length - 1 - start) // dilation + 1)
+
+
+@njit(**_OPTS)
 def _sift(buf, start, end):
     root = start
     while True:
@@ -247,18 +259,14 @@ def mode_rows(i0, i1, x, flat, strides, offs, out, sd, sh, sw, inside_d, inside_
                         for t in range(taps):
                             vals[t] = flat[base + offs[t]]
                 else:
-                    for a in range(kd):
+                    # only the taps inside the input (closed form, so a huge padded kernel
+                    # costs its in-bounds taps, not its length)
+                    for a in range(_first(d0, dd), _stop(d0, dd, kd, D)):
                         zd = d0 + a * dd
-                        if zd < 0 or zd >= D:
-                            continue
-                        for b in range(kh):
+                        for b in range(_first(h0, dh), _stop(h0, dh, kh, H)):
                             zh = h0 + b * dh
-                            if zh < 0 or zh >= H:
-                                continue
-                            for e in range(kw):
+                            for e in range(_first(w0, dw), _stop(w0, dw, kw, W)):
                                 zw = w0 + e * dw
-                                if zw < 0 or zw >= W:
-                                    continue
                                 if packed:
                                     keys[m] = np.int64(x[n, zd, zh, zw, c]) + _OFFSET
                                 else:
