@@ -364,8 +364,34 @@ def test_more_than_three_axes():
     for reducer in ("max", "min", "sum", "avg"):
         kw = {"axes": (0, 1, 2, 3, 4), "padding": 1, "stride": 2}
         check(poolkit.pool(x, reducer, 2, **kw), reference(x, reducer, 2, **kw), reducer, x.dtype)
+    for kw in (
+        {"axes": (4, 0, 2, 3), "padding": "same", "count_include_pad": False},
+        {"axes": (0, 1, 2, 3, 4), "padding": 1, "stride": 1, "p": 3.0},
+        {"axes": (0, 1, 2, 3), "p": math.inf, "ceil_mode": True, "stride": 3},
+    ):
+        for reducer in ("avg", "lp", "min"):
+            expected = reference(x, reducer, 2, **kw)
+            check(poolkit.pool(x, reducer, 2, **kw), expected, reducer, x.dtype)
     with pytest.raises(PoolingError, match="mode pooling takes at most 3 axes"):
         poolkit.pool(x, "mode", 2, axes=(0, 1, 2, 3))
+
+
+def test_fortran_order_in_fortran_order_out():
+    x = np.asfortranarray(np.random.default_rng(4).integers(0, 4, (6, 8, 10)).astype(np.int32))
+    for reducer in ("max", "mode", "avg"):
+        out = poolkit.pool(x, reducer, (2, 3), axes=(2, 0), padding=1)
+        assert out.flags.f_contiguous
+        expected = poolkit.pool(np.ascontiguousarray(x), reducer, (2, 3), axes=(2, 0), padding=1)
+        np.testing.assert_array_equal(out, expected)
+
+
+def test_huge_kernels_and_pads():
+    x = np.arange(5)
+    # a padded copy this large is refused before it is made; the windows themselves are cheap
+    with pytest.raises(PoolingError, match=r"mode='edge' \(a padded copy\).*memory limit"):
+        poolkit.pool(x, "max", 10**12, 10**12, 10**12 - 1, axes=0, mode="edge")
+    assert poolkit.pool(x, "mode", 10**9, 10**9, 10**9 - 1, axes=0).tolist() == [0, 1]
+    assert poolkit.pool(x, "min", 10**9, 10**9, 10**9 - 1, axes=0).tolist() == [0, 1]
 
 
 # --------------------------------------------------------------------------- errors
