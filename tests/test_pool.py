@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 
 import numpy as np
 import pytest
@@ -385,6 +386,13 @@ def test_fortran_order_in_fortran_order_out():
         np.testing.assert_array_equal(out, expected)
 
 
+KERNELS_ONLY = pytest.mark.skipif(
+    os.environ.get("POOLKIT_KERNELS", "").lower() in ("reference", "0", "off", "numpy"),
+    reason="the NumPy reference pads its input and refuses huge windows by design",
+)
+
+
+@KERNELS_ONLY
 def test_huge_kernels_and_pads():
     x = np.arange(5)
     # a padded copy this large is refused before it is made; the windows themselves are cheap
@@ -491,3 +499,22 @@ def test_the_readme_example_runs():
         expression, comment = line.split("#", 1)
         shape = comment.strip().split(")")[0] + ")"
         assert str(eval(expression, names)) == shape, line
+
+
+@KERNELS_ONLY
+def test_no_copy_of_the_input_where_the_layout_folds():
+    """(H, W, 3) images and (T, Z, Y, X, C) stacks fold into kernel views: only the result
+    is allocated (the project's memory rule: nothing in proportion to the input or more)."""
+    import tracemalloc
+
+    for shape, axes in (((512, 512, 3), (0, 1)), ((8, 32, 32, 32, 2), (1, 2, 3))):
+        x = np.ones(shape, np.uint8)
+        for reducer in ("max", "mode", "sum"):
+            poolkit.pool(x, reducer, 2, axes=axes)  # compiled and warm
+            tracemalloc.start()
+            try:
+                out = poolkit.pool(x, reducer, 2, axes=axes)
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+            assert peak < out.nbytes + x.nbytes // 4, (shape, reducer, peak)
