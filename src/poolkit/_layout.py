@@ -76,10 +76,11 @@ def _image_hint(shape: tuple[int, ...], n: int, data_format: str) -> str:
     if ndim == n:
         text += f"; or add batch and channel axes: x[None, None] is {(1, 1, *shape)}"
         if data_format == "channels_first":
-            spatial = "(H, W, C)" if n == 2 else "(*spatial, C)"
+            last = {1: "(L, C)", 2: "(H, W, C)", 3: "(D, H, W, C)"}.get(n, "(*spatial, C)")
+            first = {1: "C=L, L=C", 2: "C=H, H=W, W=C", 3: "C=D, D=H, H=W, W=C"}.get(n, "")
             text += (
-                f"; an image {spatial} with its channels last takes "
-                f"data_format='channels_last' (channels first would read it as (C, *spatial))"
+                f"; an array {last} with its channels last takes data_format='channels_last' "
+                f"(channels first reads it as {first or 'channels, then spatial dims'})"
             )
     return text
 
