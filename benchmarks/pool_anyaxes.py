@@ -92,7 +92,7 @@ def cases(quick: bool):
             lambda f=func: block_reduce(volume, (2, 2, 2), func=f),
         )
     yield (
-        f"max 3x3 stride 1 same, reflect ({side2}, {side2}) float32",
+        f"max 3x3 stride 1 same, symmetric ({side2}, {side2}) float32",
         lambda: poolkit.pool(image, "max", 3, 1, "same", axes=(0, 1), mode="symmetric"),
         "maximum_filter",
         lambda: ndi.maximum_filter(image, 3, mode="reflect"),
