@@ -29,7 +29,7 @@ SCIPY_NAME = {
     "wrap": "wrap",
 }
 SETTINGS = settings(
-    max_examples=300,
+    max_examples=500,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
@@ -198,7 +198,7 @@ def test_pool_matches_reference(problem):
     assert actual.flags.c_contiguous
 
 
-@settings(max_examples=40, deadline=None, derandomize=True)
+@settings(max_examples=80, deadline=None, derandomize=True)
 @given(problems(max_pooled=3), st.integers(0, 3))
 def test_strided_and_readonly_views(problem, how):
     """Transposed, sliced and read-only inputs pool exactly like their contiguous copies."""
@@ -217,7 +217,7 @@ def test_strided_and_readonly_views(problem, how):
 # --------------------------------------------------------------------------- peers
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(
     st.lists(st.integers(1, 9), min_size=1, max_size=3),
     st.lists(st.integers(1, 4), min_size=3, max_size=3),
