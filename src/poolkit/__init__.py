@@ -2,7 +2,8 @@
 
 NumPy in, NumPy out: ``max_pool{1,2,3}d``, ``avg_pool*``, ``sum_pool*``, ``lp_pool*``,
 ``global_*_pool*``, ``adaptive_*_pool*``, ``max_unpool*``, ``upsample_nearest*``, each with a
-``*_backward``; PyTorch layers live in :mod:`poolkit.torch` (imported only when asked for).
+``*_backward``; :func:`poolkit.pool` pools any axes of an array of any rank (images, volumes);
+PyTorch layers live in :mod:`poolkit.torch` (imported only when asked for).
 
 >>> import numpy as np, poolkit
 >>> x = np.array([[1, 2, 0, 3, 1], [0, 1, 2, 3, 1], [1, 2, 1, 0, 0],
