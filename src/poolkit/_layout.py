@@ -47,6 +47,7 @@ def to_channels_first(
         raise PoolingError(
             f"{name} must have {n + 2} dims {layout} for {n}-d pooling with "
             f"data_format={data_format!r} ({n + 1} when unbatched); got shape {array.shape}"
+            + (_image_hint(array.shape, n, data_format) if name == "x" else "")
         )
     batched = array.ndim == n + 2
     view = array if batched else array[None]
@@ -60,6 +61,28 @@ def to_channels_first(
             f"(data_format={data_format!r}), whose spatial dims are {tuple(view.shape[2:])}"
         )
     return view, batched, data_format
+
+
+def _image_hint(shape: tuple[int, ...], n: int, data_format: str) -> str:
+    """How to pool an array without batch and channel axes (an image, a volume) instead."""
+    ndim = len(shape)
+    if ndim == 0:
+        return ""
+    axes = tuple(range(min(n, ndim))) if ndim <= n else tuple(range(ndim - n, ndim))
+    text = (
+        f". To pool the axes of an image or volume where they are, name them: "
+        f"poolkit.pool(x, 'max', 2, axes={axes}) (any reducer, any rank)"
+    )
+    if ndim == n:
+        text += f"; or add batch and channel axes: x[None, None] is {(1, 1, *shape)}"
+        if data_format == "channels_first":
+            last = {1: "(L, C)", 2: "(H, W, C)", 3: "(D, H, W, C)"}.get(n, "(*spatial, C)")
+            first = {1: "C=L, L=C", 2: "C=H, H=W, W=C", 3: "C=D, D=H, H=W, W=C"}.get(n, "")
+            text += (
+                f"; an array {last} with its channels last takes data_format='channels_last' "
+                f"(channels first reads it as {first or 'channels, then spatial dims'})"
+            )
+    return text
 
 
 def from_channels_first(out: np.ndarray, batched: bool, data_format: str) -> np.ndarray:

@@ -26,12 +26,12 @@ def check_dtype(x: np.ndarray, reducer: str, name: str = "x") -> None:
         raise PoolingError(
             f"{name} has dtype {x.dtype}, which {reducer} computes only in float64 at most; "
             f"cast it first ({name}.astype(np.float64)) if float64 precision is enough "
-            f"(max pooling, unpooling and upsampling take {x.dtype} exactly)"
+            f"(max and min pooling, unpooling and upsampling take {x.dtype} exactly)"
         )
 
 
 #: Operations that only move or compare values, so they are exact in any float type.
-EXACT_FOR_ANY_FLOAT = ("max", "max_unpool", "upsample")
+EXACT_FOR_ANY_FLOAT = ("max", "min", "mode", "max_unpool", "upsample")
 
 
 def is_extended_float(dtype) -> bool:

@@ -100,7 +100,9 @@ ODD_ARRAYS = [
      ["non-empty spatial", "(0, 4)"]),
     ("empty spatial upsample", "poolkit.upsample_nearest1d(np.ones((1, 1, 0)), 2)",
      ["non-empty spatial"]),
-    ("wrong rank", "poolkit.max_pool2d(np.ones((4, 4)), 2)", ["x must have 4 dims"]),
+    ("wrong rank", "poolkit.max_pool2d(np.ones((4, 4)), 2)",
+     ["x must have 4 dims", "poolkit.pool(x, 'max', 2, axes=(0, 1))", "x[None, None]",
+      "data_format='channels_last'"]),
     ("grad wrong shape", f"poolkit.max_pool1d_backward(np.ones((1, 1, 3)), {X1}, 2)",
      ["grad_output", "(1, 1, 4)"]),
 ]
@@ -160,6 +162,27 @@ INDEX_VALIDATION = [
      ["integer dtype"]),
 ]
 
+ANY_AXES = [
+    ("pool axes 2**70", "poolkit.pool(np.ones(3), 'max', 1, axes=2**70)",
+     ["axes must be", "out of range"]),
+    ("pool axes True", "poolkit.pool(np.ones(3), 'max', 1, axes=True)", ["axes must be", "True"]),
+    ("pool reducer None", "poolkit.pool(np.ones(3), None, 1, axes=0)",
+     ["reducer must be one of", "None"]),
+    ("pool scipy mirror", "poolkit.pool(np.ones(3), 'max', 1, axes=0, mode='mirror')",
+     ["mode must be", "'mirror'", "mode='reflect'"]),
+    ("pool cval inf into int8", "poolkit.pool(np.ones(3, np.int8), 'max', 1, axes=0, cval=np.inf)",
+     ["cval must be", "inf"]),
+    ("pool cval 2**70 into uint64",
+     "poolkit.pool(np.ones(3, np.uint64), 'sum', 1, axes=0, cval=2**70)", ["cval", "[0, "]),
+    ("pool mode of floats", "poolkit.pool(np.ones(3), 'mode', 1, axes=0)",
+     ["mode pooling takes bool or integer", "float64"]),
+    ("pool output 2**40", "poolkit.pool(np.ones(4), 'max', 2**40, 1, 2**40 - 1, axes=0)",
+     ["kernel_size=1099511627776", "memory limit"]),
+    ("pool padded copy 2**40",
+     "poolkit.pool(np.ones(4), 'max', 2**40, 2**40, 2**40 - 1, axes=0, mode='wrap')",
+     ["a padded copy", "memory limit"]),
+]
+
 CASES = [
     pytest.param(call, words, id=f"{group}: {name}")
     for group, table in [
@@ -168,6 +191,7 @@ CASES = [
         ("array", ODD_ARRAYS),
         ("size", SIZES),
         ("index", INDEX_VALIDATION),
+        ("anyaxes", ANY_AXES),
     ]
     for name, call, words in table
 ]

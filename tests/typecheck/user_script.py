@@ -40,7 +40,14 @@ def gradients(x: NDArray[np.float64], flag: bool) -> list[NDArray[Any]]:
     return grads
 
 
+def pool_an_image(img: NDArray[np.uint8]) -> NDArray[Any]:
+    """poolkit.pool: any axes, per-axis sizes, numpy.pad border modes."""
+    small = poolkit.pool(img, "max", (2, 2), axes=(0, 1))
+    return poolkit.pool(small, "avg", 3, 1, "same", axes=(0, 1), mode="reflect", cval=None)
+
+
 def main() -> None:
+    assert pool_an_image(np.zeros((8, 8, 3), dtype=np.uint8)).shape == (4, 4, 3)
     x = np.arange(256.0).reshape(1, 1, 16, 16)
     restored, best = pool_round_trip(x)
     assert restored.shape == x.shape and best.shape == (1, 1, 1, 16)

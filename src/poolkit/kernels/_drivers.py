@@ -956,3 +956,71 @@ def upsample_nearest_backward(grad, scale):
     else:
         _run(m.upsample_bwd_cf, n * c, g5, sd, sh, sw, kern, work=g5.size)
     return _unlift(view, nsp)
+
+
+# --------------------------------------------------------------------------- mode pooling
+
+
+#: Windows of more taps than this tap by tap only (no table of tap offsets).
+MODE_OFFSETS_MAX = 1 << 16
+
+
+def _whole(axis) -> np.ndarray:
+    """1 (uint8) for each window along ``axis`` whose taps all lie inside the input."""
+    return (axis.in_bounds_count() == axis.kernel).astype(np.uint8)
+
+
+def mode_forward(x: np.ndarray, window: Window) -> np.ndarray:
+    """Mode pooling (most frequent value, ties to the smallest) of channels-first ``x``, a
+    bool or integer array ``(N, C, *spatial)`` of up to 3 spatial dims, over ``window``.
+
+    Taps in the pads or the ceil-mode overhang are skipped. The kernel writes a channels-last
+    result, returned as a channels-first view; it reads a C-contiguous ``(N, D, H, W, C)``
+    array, a view for every layout ``poolkit.pool`` builds from a C-contiguous input (a copy
+    otherwise), so windows wholly inside the input read their taps at fixed offsets.
+    """
+    from poolkit.kernels import _loader
+
+    k = _loader.mode()
+    orig = x.dtype
+    src = x.view(np.uint8) if orig == np.bool_ else x
+    nsp = x.ndim - 2
+    n, c = x.shape[:2]
+    ones = np.ones(1, dtype=np.uint8)
+    unit = (np.zeros(1, dtype=np.int64), ones, 1, 1, 1)  # starts, inside, kernel, dilation, out
+    per_axis = [unit] * (3 - nsp) + [
+        (a.starts(), _whole(a), a.kernel, a.dilation, a.out) for a in window.axes
+    ]
+    starts, inside, kernel, dilation, out3 = (tuple(v) for v in zip(*per_axis, strict=True))
+    x5 = np.ascontiguousarray(np.moveaxis(_to5(src), 1, -1))
+    strides = np.array([s // x5.itemsize for s in x5.strides], dtype=np.int64)
+    taps = window.window_size
+    if taps <= MODE_OFFSETS_MAX:
+        grid = np.ix_(*(np.arange(kk) * dd for kk, dd in zip(kernel, dilation, strict=True)))
+        offs = sum(g * st for g, st in zip(grid, strides[1:4], strict=True)).reshape(-1)
+    else:  # every window taps one by one
+        offs = np.zeros(0, dtype=np.int64)
+        inside = (np.zeros_like(inside[0]), np.zeros_like(inside[1]), np.zeros_like(inside[2]))
+    # the most in-bounds values a window can hold: the buffers never need the whole kernel
+    room = math.prod(min(a.kernel, a.length) for a in window.axes)
+    packed = src.dtype.itemsize <= 4  # labels fit the kernel's int64 keys
+    out = np.empty((n, *out3, c), dtype=src.dtype)
+    scratch = _bufs([(room if packed else 1,), (1 if packed else room,)], (np.int64, src.dtype))
+    _run(
+        k.mode_rows,
+        n * out3[0] * out3[1],
+        x5,
+        x5.reshape(-1),
+        strides,
+        offs.astype(np.int64),
+        out,
+        *starts,
+        *inside,
+        *kernel,
+        *dilation,
+        packed,
+        work=x.size + out.size * room,
+        scratch=scratch,
+    )
+    result = _unlift(np.moveaxis(out, -1, 1), nsp)
+    return result.view(np.bool_) if orig == np.bool_ else result

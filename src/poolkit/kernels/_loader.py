@@ -63,3 +63,13 @@ def backward():
     from poolkit.kernels import _backward
 
     return _backward
+
+
+@cache
+def mode():
+    from poolkit.kernels import _env
+
+    _env.configure()
+    from poolkit.kernels import _mode
+
+    return _mode

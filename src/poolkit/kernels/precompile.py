@@ -21,7 +21,7 @@ DTYPES = ("float16", "float32", "float64", "bool", "int8", "uint8", "int16", "ui
 
 FAMILIES = ("max", "max+indices", "max backward", "avg", "avg backward", "sum",
             "lp", "lp backward", "global", "adaptive avg", "adaptive max", "unpool",
-            "upsample", "large window max", "large window avg")  # fmt: skip
+            "upsample", "large window max", "large window avg", "mode")  # fmt: skip
 
 
 def add_arguments(parser) -> None:
@@ -82,6 +82,9 @@ def compile_family(family: str, x) -> None:
         d.window_forward(family.split()[-1], x, resolve(x.shape[2:], 8, 1, 4))
     elif family == "upsample":
         d.upsample_nearest_backward(d.upsample_nearest(x, (2, 2)), (2, 2))
+    elif family == "mode":  # poolkit.pool's mode kernel: integer and bool labels only
+        if x.dtype.kind in "biu":
+            d.mode_forward(x, window)
     else:
         raise ValueError(family)
 
