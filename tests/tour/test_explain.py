@@ -111,7 +111,8 @@ def test_figure_legend_and_title_name_only_what_the_example_shows():
     legend = _legend(figure)
     assert any("padding" in t for t in legend) and any("dropped" in t for t in legend)
     assert not any("overhang" in t for t in legend)
-    assert "hatch" not in figure.axes[0].get_title() and "overhang" not in figure.axes[0].get_title()
+    title = figure.axes[0].get_title()
+    assert "hatch" not in title and "overhang" not in title
     assert not any(patch.get_hatch() for patch in figure.axes[0].patches)
     _common.close(figure)
     # ceil overhang past the padded input, no pads, nothing dropped

@@ -114,8 +114,16 @@ def test_frame_text_is_at_least_10_pt_at_the_saved_size(dims):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{}, {"x": np.arange(20).reshape(4, 5) / 3, "kernel": 3, "stride": 2, "padding": 1,
-          "reducer": "avg"}],
+    [
+        {},
+        {
+            "x": np.arange(20).reshape(4, 5) / 3,
+            "kernel": 3,
+            "stride": 2,
+            "padding": 1,
+            "reducer": "avg",
+        },
+    ],
 )
 def test_every_frame_has_the_same_pixel_size(tmp_path, kwargs):
     from poolkit.tour.trace import write_frames

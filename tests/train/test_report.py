@@ -55,9 +55,17 @@ def _rows(epochs: int) -> list[dict]:
             {"epoch": e, "loss": 2.3 / e, "train_accuracy": 0.5, "test_accuracy": accuracy}
             for e in range(1, epochs + 1)
         ]
-        rows.append({**ROW, "pool": pool, "shift_consistency": consistency,
-                     "shift_consistency_std": 0.0, "test_accuracy_std": 0.0,
-                     "test_accuracy": accuracy, "runs": [{"history": history}]})
+        rows.append(
+            {
+                **ROW,
+                "pool": pool,
+                "shift_consistency": consistency,
+                "shift_consistency_std": 0.0,
+                "test_accuracy_std": 0.0,
+                "test_accuracy": accuracy,
+                "runs": [{"history": history}],
+            }
+        )
     return rows
 
 

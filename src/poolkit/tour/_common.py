@@ -446,13 +446,15 @@ def progress(
     enabled: bool = True,
     stream=None,
     unit: str = "step",
+    **options,
 ):
     """Progress on ``stream`` (stderr) while looping over ``iterable``, when ``enabled``.
 
     On a terminal: a tqdm bar that stays when done, showing ``n/n`` (it is refreshed on every
     step, so it never stops short). Anywhere else (a log file, a pipe): plain
     ``desc: step k/n`` lines from :class:`PlainProgress`, no ``\r``. tqdm is part of the
-    ``tour`` extra, like matplotlib, so it is imported, not probed for."""
+    ``tour`` extra, like matplotlib, so it is imported, not probed for. ``options`` go to
+    tqdm (``dynamic_ncols=True``, ...)."""
     if not enabled:
         return iterable
     stream = sys.stderr if stream is None else stream
@@ -460,23 +462,21 @@ def progress(
         return PlainProgress(iterable, desc, total, stream, unit)
     from tqdm import tqdm
 
-    return tqdm(
-        iterable, desc=desc, total=total, leave=True, unit=unit, file=stream, mininterval=0
-    )
+    options = {"leave": True, "mininterval": 0, **options}
+    return tqdm(iterable, desc=desc, total=total, unit=unit, file=stream, **options)
 
 
 #: What the CLI says when poolkit's Numba kernels start compiling (seconds per kernel family;
 #: once: Numba's on-disk cache makes later runs load them).
 COMPILE_NOTICE = (
-    "compiling poolkit's kernels (once; cached afterwards, `poolkit precompile` does it "
-    "ahead)..."
+    "compiling poolkit's kernels (once; cached afterwards, `poolkit precompile` does it ahead)..."
 )
 
 
 @contextlib.contextmanager
 def compile_notice(stream=None, message: str = COMPILE_NOTICE):
     """Say on ``stream`` (stderr) when one of poolkit's Numba kernels starts compiling inside
-    the block, once per block, and how long the block took after it.
+    the block, once per block, and at the end how long the block took from there.
 
     The signal is Numba's own ``numba:compile`` event, sent only for a real compile (not for a
     kernel loaded from the on-disk cache), so a warm cache prints nothing and costs nothing.
@@ -504,7 +504,11 @@ def compile_notice(stream=None, message: str = COMPILE_NOTICE):
         yield state
     if state["compiled"]:
         seconds = time.perf_counter() - state["start"]
-        print(f"  kernels ready ({seconds:.1f} s)", file=stream, flush=True)
+        print(
+            f"  kernels compiled and cached; this step took {seconds:.1f} s",
+            file=stream,
+            flush=True,
+        )
 
 
 def close(figure) -> None:

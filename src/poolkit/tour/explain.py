@@ -290,41 +290,65 @@ def draw(result: ExplainResult):
         out = result.shapes[name][0]
         windows = [i * s - lo for i in range(out)]
         end = max(length + hi, windows[-1] + k_eff)
-        cells = [(c, "input" if 0 <= c < length else ("overhang" if c >= length + hi else "pad"))
-                 for c in range(-lo, end)]
+        cells = [
+            (c, "input" if 0 <= c < length else ("overhang" if c >= length + hi else "pad"))
+            for c in range(-lo, end)
+        ]
         dropped = ceil_mode_drop(length, k_eff, s, lo, hi) if name == "PyTorch ceil" else None
         low = min(low, -lo)
         high = max(high, end, (dropped + k_eff) if dropped is not None else end)
         rows.append((name, cells, windows, dropped, out))
     span = high - low
     row_height = 1.6
-    fig, ax = plt.subplots(figsize=(min(max(6.0, 0.55 * (span + 3) + 2.5), 30.0),
-                                    0.62 * row_height * len(rows) + 2.2))
+    fig, ax = plt.subplots(
+        figsize=(min(max(6.0, 0.55 * (span + 3) + 2.5), 30.0), 0.62 * row_height * len(rows) + 2.2)
+    )
     shown = set()
-    for row, (name, cells, windows, dropped, out) in enumerate(rows):
+    for row, (_name, cells, windows, dropped, out) in enumerate(rows):
         y = -row * row_height
         if cells is None:
-            ax.text(low, y + 0.3, "cannot pool this input", va="center", fontsize=font,
-                    color="red")
+            ax.text(low, y + 0.3, "cannot pool this input", va="center", fontsize=font, color="red")
             continue
         for cell, kind in cells:
             shown.add(kind)
-            ax.add_patch(Rectangle(
-                (cell, y), 1, 0.6,
-                facecolor={"input": "white", "pad": "0.78", "overhang": "white"}[kind],
-                edgecolor="0.3", hatch="//" if kind == "overhang" else None, lw=0.8,
-            ))
+            ax.add_patch(
+                Rectangle(
+                    (cell, y),
+                    1,
+                    0.6,
+                    facecolor={"input": "white", "pad": "0.78", "overhang": "white"}[kind],
+                    edgecolor="0.3",
+                    hatch="//" if kind == "overhang" else None,
+                    lw=0.8,
+                )
+            )
             if kind != "overhang":
-                ax.text(cell + 0.5, y + 0.3, str(cell), ha="center", va="center",
-                        fontsize=font - 1 if abs(cell) >= 100 else font,
-                        color="black" if kind == "input" else "0.25")
+                ax.text(
+                    cell + 0.5,
+                    y + 0.3,
+                    str(cell),
+                    ha="center",
+                    va="center",
+                    fontsize=font - 1 if abs(cell) >= 100 else font,
+                    color="black" if kind == "input" else "0.25",
+                )
         for i, start in enumerate(windows):
-            ax.plot([start + 0.08, start + k_eff - 0.08], [y + 0.75 + 0.17 * (i % 3)] * 2,
-                    lw=3, color=_WINDOW_COLOURS[i % len(_WINDOW_COLOURS)], solid_capstyle="butt")
+            ax.plot(
+                [start + 0.08, start + k_eff - 0.08],
+                [y + 0.75 + 0.17 * (i % 3)] * 2,
+                lw=3,
+                color=_WINDOW_COLOURS[i % len(_WINDOW_COLOURS)],
+                solid_capstyle="butt",
+            )
         if dropped is not None:  # the rounded-up window PyTorch's rule removes
             shown.add("dropped")
-            ax.plot([dropped + 0.08, dropped + k_eff - 0.08],
-                    [y + 0.75 + 0.17 * (len(windows) % 3)] * 2, lw=2.5, ls="--", color="red")
+            ax.plot(
+                [dropped + 0.08, dropped + k_eff - 0.08],
+                [y + 0.75 + 0.17 * (len(windows) % 3)] * 2,
+                lw=2.5,
+                ls="--",
+                color="red",
+            )
         ax.text(high + 0.4, y + 0.3, f"out {out}", va="center", fontsize=font)
     ax.set_yticks([-r * row_height + 0.3 for r in range(len(rows))])
     ax.set_yticklabels([name for name, *_ in rows], fontsize=font)
@@ -341,13 +365,34 @@ def draw(result: ExplainResult):
     if "pad" in shown:
         handles.insert(1, Patch(facecolor="0.78", edgecolor="0.3", label="padding"))
     if "overhang" in shown:
-        handles.insert(-1, Patch(facecolor="white", edgecolor="0.3", hatch="//",
-                                 label="ceil overhang (past the padded input, never read)"))
+        handles.insert(
+            -1,
+            Patch(
+                facecolor="white",
+                edgecolor="0.3",
+                hatch="//",
+                label="ceil overhang (past the padded input, never read)",
+            ),
+        )
     if "dropped" in shown:
-        handles.append(Line2D([], [], color="red", lw=2.5, ls="--",
-                              label="dropped by ceil_mode (starts in the right padding)"))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2,
-              fontsize=font - 1 if font > _common.MIN_FONT_PT else font, frameon=False)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="red",
+                lw=2.5,
+                ls="--",
+                label="dropped by ceil_mode (starts in the right padding)",
+            )
+        )
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=2,
+        fontsize=font - 1 if font > _common.MIN_FONT_PT else font,
+        frameon=False,
+    )
     dilation = f", dilation {d} (window span {k_eff})" if d != 1 else ""
     ax.set_title(
         f"Pooling windows over L={length} cells: kernel {k}, stride {s}{dilation}, padding "

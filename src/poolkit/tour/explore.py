@@ -187,8 +187,10 @@ def draw(stages, shares, kernel_name, weights, pooling):
     font = _common.FONT_PT
     fig = plt.figure(figsize=(21, 5.6), layout="constrained")
     grid = fig.add_gridspec(1, 5, width_ratios=[1, 0.5, 1, 1, 1])
-    axes = {name: fig.add_subplot(grid[0, i]) for i, name in enumerate(
-        ("Input", "Kernel", "Filter", "Detect", "Condense"))}
+    axes = {
+        name: fig.add_subplot(grid[0, i])
+        for i, name in enumerate(("Input", "Kernel", "Filter", "Detect", "Condense"))
+    }
     pooled = pooling.replace(" padding ", ", padding ").replace(" stride ", ", stride ")
     titles = {
         "Input": "Input (grayscale)",
@@ -209,15 +211,17 @@ def draw(stages, shares, kernel_name, weights, pooling):
             top = float(np.percentile(np.abs(data), FILTER_PERCENTILE)) or 1e-12
             clip = bool(np.abs(data).max() > top)
             image = ax.imshow(data, cmap="RdBu_r", norm=TwoSlopeNorm(0.0, -top, top))
-            bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02, extend="both" if clip else
-                               "neither")
+            bar = fig.colorbar(
+                image, ax=ax, shrink=0.8, pad=0.02, extend="both" if clip else "neither"
+            )
             bar.set_label("response (signed)", fontsize=font)
         else:
             top = max(float(np.percentile(data, 99.5)), 1e-12)
             clip = bool(data.max() > top)
             image = ax.imshow(data, cmap="magma", vmin=0.0, vmax=top)
-            bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02, extend="max" if clip else
-                               "neither")
+            bar = fig.colorbar(
+                image, ax=ax, shrink=0.8, pad=0.02, extend="max" if clip else "neither"
+            )
             bar.set_label("activation", fontsize=font)
         bar.ax.tick_params(labelsize=font - 1 if font > _common.MIN_FONT_PT else font)
         ax.set_title(
@@ -248,8 +252,16 @@ def _draw_kernel(fig, ax, kernel_name, weights) -> None:
     if rows <= 7 and cols <= 7:
         for (i, j), value in np.ndenumerate(weights):
             strong = abs(value) > 0.55 * top  # white digits on the dark ends of the map
-            ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=font + 3,
-                    color="white" if strong else "black", fontweight="bold")
+            ax.text(
+                j,
+                i,
+                f"{value:.3g}",
+                ha="center",
+                va="center",
+                fontsize=font + 3,
+                color="white" if strong else "black",
+                fontweight="bold",
+            )
         ax.set_xticks(np.arange(-0.5, cols, 1), minor=True)
         ax.set_yticks(np.arange(-0.5, rows, 1), minor=True)
         ax.grid(which="minor", color="0.3", lw=1)
@@ -362,7 +374,7 @@ def run(args: argparse.Namespace) -> int:
     if args.tensorboard:
         _common.check_writable_dir(args.tensorboard, "--tensorboard")
     what = _common.describe("explore", args, "pool", "stride", "padding")
-    with _common.arguments_checked(what):
+    with _common.arguments_checked(what), _common.compile_notice():
         result = explore(
             args.image,
             args.kernel,

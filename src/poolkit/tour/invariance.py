@@ -243,8 +243,7 @@ def draw_dots(maps, active):
         Patch(facecolor=plt.get_cmap("magma")(1.0), edgecolor="0.45", label="active cell (1)"),
         Patch(facecolor=plt.get_cmap("magma")(0.0), edgecolor="0.45", label="inactive cell (0)"),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=font,
-               frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=font, frameon=False)
     fig.suptitle(
         "Two dots, max pooled 2x2 stride 2 again and again: near dots merge into one cell "
         "(red), far dots stay apart",
@@ -276,29 +275,57 @@ def draw_shifts(result: InvarianceResult):
         table = result.errors[source]
         for i, reducer in enumerate(SHIFT_REDUCERS):
             values = [table[reducer][t] for t in shifts]
-            bars = ax.bar(x + (i - (len(SHIFT_REDUCERS) - 1) / 2) * width, values, width,
-                          label=reducer, color=f"C{i}")
-            ax.bar_label(bars, fmt="%.3f", fontsize=font - 1 if font > 10 else font,
-                         padding=2, rotation=90 if len(shifts) > 2 else 0)
+            bars = ax.bar(
+                x + (i - (len(SHIFT_REDUCERS) - 1) / 2) * width,
+                values,
+                width,
+                label=reducer,
+                color=f"C{i}",
+            )
+            ax.bar_label(
+                bars,
+                fmt="%.3f",
+                fontsize=font - 1 if font > 10 else font,
+                padding=2,
+                rotation=90 if len(shifts) > 2 else 0,
+            )
         ax.set_xticks(x)
         ax.set_xticklabels([f"t={t}" for t in shifts])
         ax.tick_params(labelsize=font)
         ax.set_xlabel(f"input shift t (px); stride s = {stride}", fontsize=font)
         exact = max(max(table[r][0], table[r][stride]) for r in table)
         bound = "error 0" if exact == 0 else f"error <= {exact:.0e}"
-        note = (f"t=0 and t={stride} (a whole stride):\nexact, {bound} (not drawn)"
-                if stride > 1 else f"t={stride} is a whole stride:\nexact, {bound}")
-        ax.text(0.98, 0.97, note, transform=ax.transAxes, ha="right", va="top",
-                fontsize=font - 1 if font > 10 else font,
-                bbox={"facecolor": "white", "edgecolor": "0.7"})
+        note = (
+            f"t=0 and t={stride} (a whole stride):\nexact, {bound} (not drawn)"
+            if stride > 1
+            else f"t={stride} is a whole stride:\nexact, {bound}"
+        )
+        ax.text(
+            0.98,
+            0.97,
+            note,
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+            fontsize=font - 1 if font > 10 else font,
+            bbox={"facecolor": "white", "edgecolor": "0.7"},
+        )
         ax.set_title(f"{source} ({result.samples} maps)", fontsize=font + 1)
         ax.grid(axis="y", alpha=0.3)
         ax.margins(y=0.35)
         ax.set_xlim(-0.7, len(shifts) - 0.3)
     axes[0, 0].set_ylabel("mean relative error", fontsize=font)
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, title="reducer", fontsize=font, title_fontsize=font,
-               loc="outside lower center", ncol=len(SHIFT_REDUCERS), frameon=False)
+    fig.legend(
+        handles,
+        labels,
+        title="reducer",
+        fontsize=font,
+        title_fontsize=font,
+        loc="outside lower center",
+        ncol=len(SHIFT_REDUCERS),
+        frameon=False,
+    )
     fig.suptitle(
         f"Shift error ||P(shift_t x) - shift'_t(P x)|| / ||P x||, kernel {result.kernel}, "
         f"stride {stride}\nshift_t moves the input t px; shift'_t moves the pooled map P x by "
@@ -325,7 +352,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     _common.check_writable_dir(args.out)  # before the shift table: a bad --out fails at once
     what = _common.describe("invariance", args, "kernel", "stride", "samples", "seed")
-    with _common.arguments_checked(what):
+    with _common.arguments_checked(what), _common.compile_notice():
         result = invariance(
             args.kernel, args.stride, args.samples, seed=args.seed, show_progress=True
         )

@@ -346,8 +346,12 @@ def _frame_layout(result: TraceResult):
         "chars": chars,
         "lines": lines,
         "left": (margin_l, bottom + body - left_h, left_w, left_h),
-        "right": (margin_l + left_w + gap + (region_r - right_w) / 2, bottom + body - right_h,
-                  right_w, right_h),
+        "right": (
+            margin_l + left_w + gap + (region_r - right_w) / 2,
+            bottom + body - right_h,
+            right_w,
+            right_h,
+        ),
     }
 
 
@@ -401,8 +405,15 @@ def draw_step(result: TraceResult, i: int):
             )
         )
         if kind != "overhang":
-            left.text(c, r, text, ha="center", va="center", fontsize=font,
-                      color="0.3" if kind == "pad" else "black")
+            left.text(
+                c,
+                r,
+                text,
+                ha="center",
+                va="center",
+                fontsize=font,
+                color="0.3" if kind == "pad" else "black",
+            )
     left.set_xlim(cols[0] - 0.5, cols[-1] + 0.5)
     left.set_ylim(rows[-1] + 0.5, rows[0] - 0.5)
     left.set_aspect("equal")
@@ -424,8 +435,9 @@ def draw_step(result: TraceResult, i: int):
             Rectangle((idx[1] - 0.5, idx[0] - 0.5), 1, 1, facecolor=face, edgecolor="0.4")
         )
         if key in done:
-            right.text(idx[1], idx[0], _cell_label(out[idx]), ha="center", va="center",
-                       fontsize=font)
+            right.text(
+                idx[1], idx[0], _cell_label(out[idx]), ha="center", va="center", fontsize=font
+            )
     right.set_xlim(-0.5, out.shape[1] - 0.5)
     right.set_ylim(out.shape[0] - 0.5, -0.5)
     right.set_aspect("equal")
@@ -434,28 +446,51 @@ def draw_step(result: TraceResult, i: int):
         right.set_xticklabels([f"f{c}" for c in range(out.shape[1])])
     right.set_yticks(range(out.shape[0]))
     right.tick_params(labelsize=font)
-    right.set_title(f"output, {len(done)} of {int(np.prod(out.shape[: result.dims]))} "
-                    "cells", fontsize=font + 1)
+    right.set_title(
+        f"output, {len(done)} of {int(np.prod(out.shape[: result.dims]))} cells", fontsize=font + 1
+    )
     handles = [
         Patch(facecolor=_FACE["input"], edgecolor="0.4", label="input cell"),
         Patch(facecolor=_FACE["window"], edgecolor="0.4", label="in this window"),
     ]
     if result.reducer == "max":
-        handles.append(Patch(facecolor=_FACE["winner"], edgecolor="0.4",
-                             label="the window's max, and its output cell"))
+        handles.append(
+            Patch(
+                facecolor=_FACE["winner"],
+                edgecolor="0.4",
+                label="the window's max, and its output cell",
+            )
+        )
     else:
-        handles.append(Patch(facecolor=_FACE["winner"], edgecolor="0.4",
-                             label="this window's output cell"))
+        handles.append(
+            Patch(facecolor=_FACE["winner"], edgecolor="0.4", label="this window's output cell")
+        )
     kinds = _kinds(result)
     if "pad" in kinds:
-        handles.append(Patch(facecolor=_FACE["pad"], edgecolor="0.4",
-                             label="p: padding" + (" (never wins)" if result.reducer == "max"
-                                                   else "")))
+        handles.append(
+            Patch(
+                facecolor=_FACE["pad"],
+                edgecolor="0.4",
+                label="p: padding" + (" (never wins)" if result.reducer == "max" else ""),
+            )
+        )
     if "overhang" in kinds:
-        handles.append(Patch(facecolor="white", edgecolor="0.4", hatch="//",
-                             label="ceil_mode overhang: past the input, never read"))
-    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.05 / height),
-               ncol=2, fontsize=font, frameon=False)
+        handles.append(
+            Patch(
+                facecolor="white",
+                edgecolor="0.4",
+                hatch="//",
+                label="ceil_mode overhang: past the input, never read",
+            )
+        )
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.05 / height),
+        ncol=2,
+        fontsize=font,
+        frameon=False,
+    )
     caption = textwrap.fill(result.describe(step), layout["chars"])
     fig.text(0.5, 1 - 0.12 / height, caption, ha="center", va="top", fontsize=font)
     return fig
@@ -555,7 +590,7 @@ def run(args: argparse.Namespace) -> int:
     if x is not None and args.dims == 1 and x.ndim == 2 and x.shape[0] == 1:
         x = x[0]  # '1,2,3' with --dims 1 is a sequence of steps, not one step of 3 features
     what = _common.describe("trace", args, "kernel", "stride", "padding", "dilation")
-    with _common.arguments_checked(what):
+    with _common.arguments_checked(what), _common.compile_notice():
         result = trace(
             x,
             args.kernel,

@@ -147,12 +147,16 @@ def draw_figures(rows: list[dict], title: str) -> dict:
         )
     # room around the points: a label next to the right-most point stays inside the axes
     ax.margins(x=0.18, y=0.12)
-    percent = FuncFormatter(lambda value, _: f"{value:.0%}" if abs(value * 100 - round(
-        value * 100)) < 1e-9 else f"{value:.1%}")
+    percent = FuncFormatter(
+        lambda value, _: (
+            f"{value:.0%}" if abs(value * 100 - round(value * 100)) < 1e-9 else f"{value:.1%}"
+        )
+    )
     ax.xaxis.set_major_formatter(percent)
     ax.yaxis.set_major_formatter(percent)
-    ax.set(xlabel="shift consistency (error bars: std over runs)", ylabel="test accuracy",
-           title=title)
+    ax.set(
+        xlabel="shift consistency (error bars: std over runs)", ylabel="test accuracy", title=title
+    )
     ax.tick_params(labelsize=font)
     ax.grid(alpha=0.3)
     figures["accuracy_vs_consistency.png"] = fig
