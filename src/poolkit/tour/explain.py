@@ -300,6 +300,8 @@ def draw(result: ExplainResult):
         rows.append((name, cells, windows, dropped, out))
     span = high - low
     row_height = 1.6
+    # every cell numbered while the numbers fit (up to 50 cells); beyond, every 5th or 10th
+    every = 1 if span <= 50 else (5 if span <= 150 else 10)
     fig, ax = plt.subplots(
         figsize=(min(max(6.0, 0.55 * (span + 3) + 2.5), 30.0), 0.62 * row_height * len(rows) + 2.2)
     )
@@ -322,7 +324,7 @@ def draw(result: ExplainResult):
                     lw=0.8,
                 )
             )
-            if kind != "overhang":
+            if kind != "overhang" and cell % every == 0:
                 ax.text(
                     cell + 0.5,
                     y + 0.3,
@@ -359,7 +361,11 @@ def draw(result: ExplainResult):
     ax.set_xlim(low - 0.3, high + 2.2)
     ax.set_ylim(-row_height * (len(rows) - 1) - 0.3, 1.4)
     handles = [
-        Patch(facecolor="white", edgecolor="0.3", label="input cell (its index)"),
+        Patch(
+            facecolor="white",
+            edgecolor="0.3",
+            label="input cell (its index)" if every == 1 else f"input cell (every {every}th index)",
+        ),
         Line2D([], [], color=_WINDOW_COLOURS[0], lw=3, label="a window (one output cell)"),
     ]
     if "pad" in shown:
