@@ -229,3 +229,17 @@ def test_tensorboard_real_writer(tmp_path):
     message = log_tensorboard(stages, tmp_path)
     assert "logged 4 image summaries" in message
     assert list(tmp_path.glob("events.out.tfevents.*"))
+
+
+def test_kernel_numbers_fit_their_cells():
+    weights = np.round(np.random.default_rng(1).standard_normal((5, 5)), 2) - 0.005  # '-0.275'
+    result = explore(np.random.default_rng(4).random((16, 16)), weights)
+    figure = result.figure
+    kernel = next(ax for ax in figure.axes if ax.get_title().startswith("Kernel"))
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    cell = kernel.get_window_extent(renderer).width / 5
+    assert len(kernel.texts) == 25
+    for text in kernel.texts:
+        assert text.get_window_extent(renderer).width < cell, text.get_text()
+    _common.close(figure)

@@ -185,8 +185,10 @@ def draw(stages, shares, kernel_name, weights, pooling):
     from matplotlib.colors import TwoSlopeNorm
 
     font = _common.FONT_PT
-    fig = plt.figure(figsize=(21, 5.6), layout="constrained")
-    grid = fig.add_gridspec(1, 5, width_ratios=[1, 0.5, 1, 1, 1])
+    kernel_width = _kernel_panel_width(weights)  # inches the kernel's numbers need
+    image_width = 4.2  # inches per image panel, its colour bar included
+    fig = plt.figure(figsize=(4 * image_width + kernel_width + 1.0, 5.6), layout="constrained")
+    grid = fig.add_gridspec(1, 5, width_ratios=[1, kernel_width / image_width, 1, 1, 1])
     axes = {
         name: fig.add_subplot(grid[0, i])
         for i, name in enumerate(("Input", "Kernel", "Filter", "Detect", "Condense"))
@@ -240,6 +242,27 @@ def draw(stages, shares, kernel_name, weights, pooling):
     return fig
 
 
+def _kernel_label(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def _kernel_font(weights: np.ndarray) -> int:
+    """Large digits for short numbers (the edge kernel's -1 and 8), body size otherwise."""
+    longest = max(len(_kernel_label(v)) for v in weights.ravel())
+    return _common.FONT_PT + (3 if longest <= 2 else 1)
+
+
+def _kernel_panel_width(weights: np.ndarray) -> float:
+    """Inches the kernel panel needs: each cell as wide as its longest number (at least 2
+    inches: room for the title); a kernel too large to print gets 2.5 inches."""
+    rows, cols = weights.shape
+    if rows > 7 or cols > 7:
+        return 2.5
+    longest = max(len(_kernel_label(v)) for v in weights.ravel())
+    cell = longest * 0.62 * _kernel_font(weights) / 72 + 0.2
+    return max(2.0, cols * cell)
+
+
 def _draw_kernel(fig, ax, kernel_name, weights) -> None:
     """The kernel as a small matrix of coloured cells with its numbers (kernels up to 7x7;
     larger ones as an image with a colour bar)."""
@@ -255,10 +278,10 @@ def _draw_kernel(fig, ax, kernel_name, weights) -> None:
             ax.text(
                 j,
                 i,
-                f"{value:.3g}",
+                _kernel_label(value),
                 ha="center",
                 va="center",
-                fontsize=font + 3,
+                fontsize=_kernel_font(weights),
                 color="white" if strong else "black",
                 fontweight="bold",
             )
