@@ -46,6 +46,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     del args
-    for title, value in examples().items():
+    from poolkit.tour._common import compile_notice
+
+    with compile_notice():  # a first run compiles the kernels it uses (once, then cached)
+        computed = examples()
+    for title, value in computed.items():
         print(f"{title}:\n{np.array2string(np.asarray(value), precision=3)}\n")
     return 0

@@ -100,6 +100,55 @@ def test_figure_is_not_blank():
     _common.close(result.figure)
 
 
+def _legend(figure) -> list[str]:
+    return [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+
+
+def test_figure_legend_and_title_name_only_what_the_example_shows():
+    # the tour's example: pads and a dropped ceil window, no overhang
+    result = explain((5,), 2, 2, padding=1, ceil_mode=True)
+    figure = result.figure
+    legend = _legend(figure)
+    assert any("padding" in t for t in legend) and any("dropped" in t for t in legend)
+    assert not any("overhang" in t for t in legend)
+    title = figure.axes[0].get_title()
+    assert "hatch" not in title and "overhang" not in title
+    assert not any(patch.get_hatch() for patch in figure.axes[0].patches)
+    _common.close(figure)
+    # ceil overhang past the padded input, no pads, nothing dropped
+    overhang = explain((6,), 3, 2, ceil_mode=True).figure
+    legend = _legend(overhang)
+    assert any("overhang" in t for t in legend) and not any("dropped" in t for t in legend)
+    assert any(patch.get_hatch() == "//" for patch in overhang.axes[0].patches)
+    _common.close(overhang)
+    plain = explain((6,), 2, 2).figure  # nothing but input cells and windows
+    assert len(_legend(plain)) == 2
+    _common.close(plain)
+
+
+def test_figure_cells_are_numbered_and_text_is_at_least_10_pt():
+    figure = explain((5,), 2, 2, padding=1, ceil_mode=True).figure
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    for index in ["-1", *map(str, range(5)), "5"]:
+        assert index in texts
+    sizes = _common.figure_font_sizes(figure, _common.SAVE_DPI)
+    assert min(sizes)[0] >= 10, min(sizes)
+    _common.close(figure)
+
+
+def test_figure_has_no_empty_half():
+    figure = explain((5,), 2, 2, padding=1, ceil_mode=True).figure
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    ax = figure.axes[0]
+    drawn = [p.get_window_extent(renderer) for p in ax.patches]
+    left = min(box.x0 for box in drawn)
+    right = max(box.x1 for box in drawn)
+    box = ax.get_window_extent(renderer)
+    assert (right - left) > 0.6 * box.width  # the cells span most of the plot's width
+    _common.close(figure)
+
+
 @pytest.mark.parametrize(("size", "match"), [((), "size must be one or more"), ("ab", "size")])
 def test_bad_sizes_raise_pooling_error(size, match):
     from poolkit.errors import PoolingError

@@ -96,10 +96,40 @@ def test_cli_writes_a_figure_and_prints_the_stages(tmp_path, capsys):
     assert f"{expected:.1%}" in out
 
 
-def test_figure_has_the_four_panels():
+def test_figure_has_the_four_panels_the_kernel_and_colour_bars():
     result = explore(np.random.default_rng(4).random((16, 16)))
     titles = [ax.get_title().split("\n")[0] for ax in result.figure.axes if ax.get_title()]
-    assert [t.split(" ")[0] for t in titles] == ["Input", "Filter", "Detect", "Condense"]
+    names = [t.split(" ")[0].rstrip(":") for t in titles]
+    assert names == ["Input", "Kernel", "Filter", "Detect", "Condense"]
+    images = [ax for ax in result.figure.axes if ax.get_title() and ax.images]
+    # every image panel but the kernel has a colour bar (an axes without a title)
+    bars = [ax for ax in result.figure.axes if not ax.get_title()]
+    assert len(bars) == 4 and len(images) == 5
+    filter_image = images[2].images[0]
+    low, high = filter_image.norm.vmin, filter_image.norm.vmax
+    assert low < 0 < high and low == -high  # signed values: a scale centred on 0
+    _common.close(result.figure)
+
+
+def test_kernel_is_its_own_panel_with_readable_digits():
+    result = explore(np.random.default_rng(4).random((16, 16)))
+    kernel = next(ax for ax in result.figure.axes if ax.get_title().startswith("Kernel"))
+    filt = next(ax for ax in result.figure.axes if ax.get_title().startswith("Filter"))
+    digits = {t.get_text(): t for t in kernel.texts}
+    assert set(digits) == {"-1", "8"} and len(kernel.texts) == 9
+    assert all(t.get_fontsize() >= _common.MIN_FONT_PT for t in kernel.texts)
+    assert digits["8"].get_color() == "white"  # on the darkest red
+    result.figure.canvas.draw()
+    a, b = kernel.get_window_extent(), filt.get_window_extent()
+    assert a.x1 <= b.x0 or b.x1 <= a.x0  # side by side: the kernel covers nothing of Filter
+    assert not filt.child_axes
+    _common.close(result.figure)
+
+
+def test_saved_text_is_at_least_10_pt():
+    result = explore(np.random.default_rng(4).random((16, 16)))
+    sizes = _common.figure_font_sizes(result.figure, _common.SAVE_DPI)
+    assert sizes and min(sizes)[0] >= 10, min(sizes)
     _common.close(result.figure)
 
 
@@ -199,3 +229,17 @@ def test_tensorboard_real_writer(tmp_path):
     message = log_tensorboard(stages, tmp_path)
     assert "logged 4 image summaries" in message
     assert list(tmp_path.glob("events.out.tfevents.*"))
+
+
+def test_kernel_numbers_fit_their_cells():
+    weights = np.round(np.random.default_rng(1).standard_normal((5, 5)), 2) - 0.005  # '-0.275'
+    result = explore(np.random.default_rng(4).random((16, 16)), weights)
+    figure = result.figure
+    kernel = next(ax for ax in figure.axes if ax.get_title().startswith("Kernel"))
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    cell = kernel.get_window_extent(renderer).width / 5
+    assert len(kernel.texts) == 25
+    for text in kernel.texts:
+        assert text.get_window_extent(renderer).width < cell, text.get_text()
+    _common.close(figure)

@@ -71,3 +71,50 @@ def test_cli_writes_both_figures(tmp_path, capsys):
 def test_bad_arguments(capsys):
     assert main(["invariance", "--samples", "0"]) == 2
     assert "samples must be" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def small_run():
+    result = invariance(samples=4)
+    yield result
+    _common.close(result.figure)
+    _common.close(result.shift_figure)
+
+
+def test_dots_panels_have_grid_lines_between_cells(small_run):
+    figure = small_run.figure
+    panels = [ax for ax in figure.axes if ax.images]
+    assert len(panels) == 25
+    for ax in panels:
+        rows, cols = ax.images[0].get_array().shape
+        # a line on every cell boundary, drawn: adjacent active cells read as two
+        assert len(ax.xaxis.get_minorticklocs()) == cols + 1
+        assert len(ax.yaxis.get_minorticklocs()) == rows + 1
+        for axis in (ax.xaxis, ax.yaxis):
+            assert all(tick.gridline.get_visible() for tick in axis.get_minor_ticks())
+
+
+def test_shift_figure_has_no_empty_bar_groups_and_a_labelled_x_axis(small_run):
+    figure = small_run.shift_figure
+    for ax in figure.axes:
+        labels = [t.get_text() for t in ax.get_xticklabels()]
+        assert labels == ["t=1"]  # t=0 and t=2 are exact: stated, not drawn as empty bars
+        heights = [bar.get_height() for bar in ax.patches]
+        assert len(heights) == len(SHIFT_REDUCERS) and min(heights) > 0
+        assert "shift t" in ax.get_xlabel()
+        assert any("t=0 and t=2" in text.get_text() for text in ax.texts)
+    assert "shift'_t moves the pooled map" in figure._suptitle.get_text()
+
+
+def test_shift_figure_with_a_wider_stride_draws_each_sub_stride_shift():
+    result = invariance(kernel=3, stride=3, samples=2)
+    ax = result.shift_figure.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["t=1", "t=2"]
+    _common.close(result.figure)
+    _common.close(result.shift_figure)
+
+
+def test_invariance_text_is_at_least_10_pt(small_run):
+    for figure in (small_run.figure, small_run.shift_figure):
+        sizes = _common.figure_font_sizes(figure, _common.SAVE_DPI)
+        assert sizes and min(sizes)[0] >= 10, min(sizes)

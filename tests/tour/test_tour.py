@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 from PIL import Image
 
 from poolkit.__main__ import main
+from poolkit.tour import _common
 
 TOUR_COMMANDS = ("tour", "explore", "explain", "trace", "invariance")
 
@@ -58,6 +60,53 @@ def test_tour_prints_each_lessons_numbers(tour_run):
         "1 px apart: [2, 1, 1, 1, 1]" in text
         and "whole-stride shift: largest error 0.0e+00" in text
     )
+
+
+def test_tour_progress_in_a_pipe_is_plain_lines_that_finish(tour_run):
+    _, capture = tour_run  # stderr is a pipe here, as in a log file
+    err = capture.stderr
+    assert "\r" not in err and "\x1b" not in err
+    lines = err.splitlines()
+    assert "shift table: step 8/8" in lines and "trace frames: step 4/4" in lines
+    assert not any(
+        line.startswith("shift table:")
+        for line in lines[lines.index("shift table: step 8/8") + 1 :]
+    )  # 8/8 is the last word on the shift table
+
+
+def test_trace_frames_of_the_tour_have_one_size(tour_run):
+    out, _ = tour_run
+    sizes = set()
+    for frame in sorted(out.glob("trace_step_*.png")):
+        with Image.open(frame) as image:
+            sizes.add(image.size)
+    assert len(sizes) == 1, sizes
+
+
+@pytest.mark.slow
+def test_first_run_announces_the_kernel_compile(tmp_path):
+    # An empty Numba cache: the kernels compile (seconds), and the CLI says so first.
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    capture = subprocess.run(
+        [sys.executable, "-m", "poolkit", "trace"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+    )
+    assert capture.returncode == 0, capture.stderr
+    assert _common.COMPILE_NOTICE in capture.stderr
+    assert "kernels compiled and cached" in capture.stderr
+    again = subprocess.run(  # the cache is warm now: nothing to announce
+        [sys.executable, "-m", "poolkit", "trace"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+    )
+    assert again.returncode == 0 and _common.COMPILE_NOTICE not in again.stderr
 
 
 @pytest.mark.parametrize("command", TOUR_COMMANDS)

@@ -87,6 +87,60 @@ def test_frames_and_gif(tmp_path, capsys):
         assert gif.n_frames == 4
 
 
+def _legend(figure) -> list[str]:
+    return [t.get_text() for legend in figure.legends for t in legend.get_texts()]
+
+
+def test_frame_legend_names_overhang_not_padding_when_there_is_none():
+    result = trace()  # the article's example: no padding, ceil_mode overhang
+    legend = _legend(result.figure)
+    assert any("overhang" in t for t in legend)
+    assert not any("padding" in t for t in legend)
+    _common.close(result.figure)
+    padded = trace(np.arange(16).reshape(4, 4), 3, 2, padding=1)  # padding, no overhang
+    legend = _legend(padded.figure)
+    assert any("padding" in t for t in legend)
+    assert not any("overhang" in t for t in legend)
+    _common.close(padded.figure)
+
+
+@pytest.mark.parametrize("dims", [1, 2])
+def test_frame_text_is_at_least_10_pt_at_the_saved_size(dims):
+    result = trace(dims=dims)
+    sizes = _common.figure_font_sizes(result.figure, _common.SAVE_DPI)
+    assert sizes and min(sizes)[0] >= 10, min(sizes)
+    _common.close(result.figure)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {
+            "x": np.arange(20).reshape(4, 5) / 3,
+            "kernel": 3,
+            "stride": 2,
+            "padding": 1,
+            "reducer": "avg",
+        },
+    ],
+)
+def test_every_frame_has_the_same_pixel_size(tmp_path, kwargs):
+    from poolkit.tour.trace import write_frames
+
+    result = trace(figure=False, **kwargs)
+    captions = {len(result.describe(step)) for step in result.steps}
+    assert len(captions) > 1  # captions of different lengths: the case that differed
+    paths, gif = write_frames(result, tmp_path, show_progress=False)
+    sizes = set()
+    for path in paths:
+        with Image.open(path) as image:
+            sizes.add(image.size)
+    assert len(sizes) == 1, sizes
+    with Image.open(gif) as image:
+        assert image.size == sizes.pop()
+
+
 def test_figure_marks_window_and_winner():
     result = trace()
     colors = [tuple(p.get_facecolor()) for p in result.figure.axes[0].patches]

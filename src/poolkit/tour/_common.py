@@ -11,7 +11,9 @@ import contextlib
 import math
 import os
 import stat
+import sys
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
@@ -28,6 +30,14 @@ DEFAULT_MAX_SIZE = 1024
 # A feature-map pixel counts as active when |v| > this: float rounding leaves ~1e-16 residues
 # where an exact computation gives 0 (an edge kernel on a flat region).
 ACTIVE_TOL = 1e-9
+
+#: Smallest font, in points at 100 dpi, of any text in a saved figure (labels, ticks, titles).
+MIN_FONT_PT = 10
+#: Resolution every tour figure is saved at; a point is 1/72 inch, so at 100 dpi a 10 pt label
+#: is about 14 px tall, as on a screen showing the PNG at 100 %.
+SAVE_DPI = 100
+#: Font size of the tour figures' body text (cell numbers, tick labels, legends).
+FONT_PT = 11
 
 
 def active_share(array: np.ndarray) -> float:
@@ -310,11 +320,16 @@ def check_writable_dir(out_dir, name: str = "--out") -> Path:
     return out
 
 
-def save_figure(figure, out_dir, name: str, dpi: int = 100, flag: str = "--out") -> Path:
-    """Write ``figure`` as ``out_dir/name`` (the folder is created) and return the path."""
+def save_figure(
+    figure, out_dir, name: str, dpi: int = SAVE_DPI, flag: str = "--out", tight: bool = True
+) -> Path:
+    """Write ``figure`` as ``out_dir/name`` (the folder is created) and return the path.
+
+    ``tight``: crop to the drawn content (the size then depends on the text); False keeps the
+    figure's own size, so frames of an animation all have the same pixel size."""
     path = ensure_dir(out_dir, flag) / name
     try:
-        figure.savefig(path, dpi=dpi, bbox_inches="tight")
+        figure.savefig(path, dpi=dpi, bbox_inches="tight" if tight else None)
     except OSError as error:
         raise PoolingError(f"{flag}: cannot write {str(path)!r}: {_reason(error)}") from None
     return path
@@ -346,15 +361,154 @@ def arguments_checked(what: str):
         raise PoolingError(f"{what}: out of range: {_one_line(error)}") from None
 
 
-def progress(iterable, desc: str, total: int | None = None, enabled: bool = True):
-    """tqdm progress on stderr when ``enabled`` and stderr is a terminal (a log or a pipe gets
-    no progress bars, so an error there stays one line); the plain iterable otherwise. tqdm is
-    part of the ``tour`` extra, like matplotlib, so it is imported, not probed for."""
+def figure_font_sizes(figure, dpi: float = SAVE_DPI) -> list[tuple[float, str]]:
+    """``(size, text)`` for every visible, non-empty text of ``figure`` (tick labels
+    included, after a draw), ``size`` in points scaled to ``dpi``: what the reader of a PNG
+    saved at ``dpi`` and shown at 100 % sees (``fontsize * dpi / 100``)."""
+    from matplotlib.text import Text
+
+    figure.canvas.draw()  # ticks and their labels exist only after a draw
+    sizes = []
+    for text in figure.findobj(Text):
+        if text.get_visible() and text.get_text().strip() and _drawn(text):
+            sizes.append((float(text.get_fontsize()) * dpi / 100.0, text.get_text()))
+    return sizes
+
+
+def _drawn(text) -> bool:
+    """Whether a tick label is on screen (matplotlib keeps labels of ticks outside the view)."""
+    axes = getattr(text, "axes", None)
+    if axes is None:
+        return True
+    parent = text.get_figure()
+    try:
+        box = text.get_window_extent(renderer=parent.canvas.get_renderer())
+    except (RuntimeError, ValueError):
+        return True
+    return box.width > 0 and box.height > 0
+
+
+def is_terminal(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):  # a closed or fake stream
+        return False
+
+
+class PlainProgress:
+    """Progress as plain lines (``desc: step k/n``), for a log file or a pipe: no ``\r``, no
+    escape codes, the last line always ``n/n``. At most about 10 lines per loop (every step
+    up to 20 steps). ``set_postfix`` adds ``(key=value, ...)`` to the next line, as tqdm's."""
+
+    def __init__(self, iterable, desc: str, total: int | None, stream, unit: str = "step"):
+        self.iterable = iterable
+        self.desc = desc
+        if total is None:
+            try:
+                total = len(iterable)
+            except TypeError:
+                total = None
+        self.total = total
+        self.stream = stream
+        self.unit = unit
+        self.n = 0
+        self.postfix: dict = {}
+
+    def __iter__(self):
+        for item in self.iterable:
+            yield item
+            self.n += 1
+            if self._due(self.n):
+                self._print()
+
+    def _due(self, k: int) -> bool:
+        if self.total is None or self.total <= 20 or k == self.total:
+            return True
+        return k % math.ceil(self.total / 10) == 0
+
+    def _print(self) -> None:
+        total = "" if self.total is None else f"/{self.total}"
+        extra = ", ".join(f"{k}={v}" for k, v in self.postfix.items())
+        line = f"{self.desc}: {self.unit} {self.n}{total}" + (f" ({extra})" if extra else "")
+        print(line, file=self.stream, flush=True)
+
+    def set_postfix(self, ordered_dict=None, refresh=True, **values) -> None:
+        self.postfix = {**dict(ordered_dict or {}), **values}
+
+    def close(self) -> None:
+        pass
+
+
+def progress(
+    iterable,
+    desc: str,
+    total: int | None = None,
+    enabled: bool = True,
+    stream=None,
+    unit: str = "step",
+    **options,
+):
+    """Progress on ``stream`` (stderr) while looping over ``iterable``, when ``enabled``.
+
+    On a terminal: a tqdm bar that stays when done, showing ``n/n`` (it is refreshed on every
+    step, so it never stops short). Anywhere else (a log file, a pipe): plain
+    ``desc: step k/n`` lines from :class:`PlainProgress`, no ``\r``. tqdm is part of the
+    ``tour`` extra, like matplotlib, so it is imported, not probed for. ``options`` go to
+    tqdm (``dynamic_ncols=True``, ...)."""
     if not enabled:
         return iterable
+    stream = sys.stderr if stream is None else stream
+    if not is_terminal(stream):
+        return PlainProgress(iterable, desc, total, stream, unit)
     from tqdm import tqdm
 
-    return tqdm(iterable, desc=desc, total=total, leave=False, unit="step", disable=None)
+    options = {"leave": True, "mininterval": 0, **options}
+    return tqdm(iterable, desc=desc, total=total, unit=unit, file=stream, **options)
+
+
+#: What the CLI says when poolkit's Numba kernels start compiling (seconds per kernel family;
+#: once: Numba's on-disk cache makes later runs load them).
+COMPILE_NOTICE = (
+    "compiling poolkit's kernels (once; cached afterwards, `poolkit precompile` does it ahead)..."
+)
+
+
+@contextlib.contextmanager
+def compile_notice(stream=None, message: str = COMPILE_NOTICE):
+    """Say on ``stream`` (stderr) when one of poolkit's Numba kernels starts compiling inside
+    the block, once per block, and at the end how long the block took from there.
+
+    The signal is Numba's own ``numba:compile`` event, sent only for a real compile (not for a
+    kernel loaded from the on-disk cache), so a warm cache prints nothing and costs nothing.
+    Yields a dict; ``compiled`` is True once a compile was announced."""
+    from numba.core import event
+
+    stream = sys.stderr if stream is None else stream
+    state = {"compiled": False, "start": None}
+
+    class _Listener(event.Listener):
+        def on_start(self, ev) -> None:
+            if state["compiled"]:
+                return
+            dispatcher = (ev.data or {}).get("dispatcher")
+            module = getattr(getattr(dispatcher, "py_func", None), "__module__", "") or ""
+            if module == "poolkit" or module.startswith("poolkit."):
+                state["compiled"] = True
+                state["start"] = time.perf_counter()
+                print(message, file=stream, flush=True)
+
+        def on_end(self, ev) -> None:
+            pass
+
+    with event.install_listener("numba:compile", _Listener()):
+        yield state
+    if state["compiled"]:
+        seconds = time.perf_counter() - state["start"]
+        print(
+            f"  kernels compiled and cached; this step took {seconds:.1f} s",
+            file=stream,
+            flush=True,
+        )
 
 
 def close(figure) -> None:

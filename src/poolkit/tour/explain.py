@@ -258,11 +258,20 @@ def explain(
     return result
 
 
-def draw(result: ExplainResult):
-    """Dim 0's windows under each convention: input cells, pads (grey), ceil overhang (hatched)."""
-    plt = _common.pyplot()
-    from matplotlib.patches import Rectangle
+#: Window bars: matplotlib's cycle without its red, which marks a dropped window.
+_WINDOW_COLOURS = ("C0", "C1", "C2", "C4", "C5", "C6", "C8", "C9")
 
+
+def draw(result: ExplainResult):
+    """Dim 0's windows under each convention, one row each: the cells numbered by input
+    index (white: input, grey: pads, hatched: ceil overhang past the padded input), each
+    output window a coloured bar over the cells it covers, a window ceil_mode drops dashed
+    red. The legend lists only what this example shows."""
+    plt = _common.pyplot()
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Rectangle
+
+    font = _common.FONT_PT
     length, k, s, p, d = (
         result.size[0],
         result.kernel[0],
@@ -271,61 +280,132 @@ def draw(result: ExplainResult):
         result.dilation[0],
     )
     k_eff = effective_kernel(k, d)
-    fig, ax = plt.subplots(figsize=(max(7.0, 0.45 * (length + 2 * k_eff) + 4), 5.0))
+    rows = []  # (name, cells, windows, dropped, out) per convention that can pool
     low, high = 0, length
-    for row, name in enumerate(CONVENTIONS):
-        y = -row * 1.1
-        ax.text(-0.5 + min(0, -k_eff), y + 0.4, name, ha="right", va="center", fontsize=9)
+    for name in CONVENTIONS:
         if result.shapes[name] is None:
-            ax.text(0, y + 0.4, "cannot pool this input", va="center", fontsize=8, color="red")
+            rows.append((name, None, None, None, None))
             continue
         lo, hi = result.pads[name][0]
         out = result.shapes[name][0]
-        windows_end = (out - 1) * s - lo + k_eff
-        low, high = min(low, -lo), max(high, length + hi, windows_end)
-        for cell in range(-lo, max(length + hi, windows_end)):
-            inside = 0 <= cell < length
-            overhang = cell >= length + hi
+        windows = [i * s - lo for i in range(out)]
+        end = max(length + hi, windows[-1] + k_eff)
+        cells = [
+            (c, "input" if 0 <= c < length else ("overhang" if c >= length + hi else "pad"))
+            for c in range(-lo, end)
+        ]
+        dropped = ceil_mode_drop(length, k_eff, s, lo, hi) if name == "PyTorch ceil" else None
+        low = min(low, -lo)
+        high = max(high, end, (dropped + k_eff) if dropped is not None else end)
+        rows.append((name, cells, windows, dropped, out))
+    span = high - low
+    row_height = 1.6
+    # every cell numbered while the numbers fit (up to 50 cells); beyond, every 5th or 10th
+    every = 1 if span <= 50 else (5 if span <= 150 else 10)
+    fig, ax = plt.subplots(
+        figsize=(min(max(6.0, 0.55 * (span + 3) + 2.5), 30.0), 0.62 * row_height * len(rows) + 2.2)
+    )
+    shown = set()
+    for row, (_name, cells, windows, dropped, out) in enumerate(rows):
+        y = -row * row_height
+        if cells is None:
+            ax.text(low, y + 0.3, "cannot pool this input", va="center", fontsize=font, color="red")
+            continue
+        for cell, kind in cells:
+            shown.add(kind)
             ax.add_patch(
                 Rectangle(
                     (cell, y),
                     1,
-                    0.35,
-                    facecolor="white" if inside else ("none" if overhang else "0.8"),
+                    0.6,
+                    facecolor={"input": "white", "pad": "0.78", "overhang": "white"}[kind],
                     edgecolor="0.3",
-                    hatch="//" if overhang else None,
-                    lw=0.6,
+                    hatch="//" if kind == "overhang" else None,
+                    lw=0.8,
                 )
             )
-        for i in range(out):
-            start = i * s - lo
+            if kind != "overhang" and cell % every == 0:
+                ax.text(
+                    cell + 0.5,
+                    y + 0.3,
+                    str(cell),
+                    ha="center",
+                    va="center",
+                    fontsize=font - 1 if abs(cell) >= 100 else font,
+                    color="black" if kind == "input" else "0.25",
+                )
+        for i, start in enumerate(windows):
             ax.plot(
-                [start + 0.1, start + k_eff - 0.1],
-                [y + 0.5 + 0.12 * (i % 3)] * 2,
-                lw=2.5,
-                color=f"C{i % 10}",
+                [start + 0.08, start + k_eff - 0.08],
+                [y + 0.75 + 0.17 * (i % 3)] * 2,
+                lw=3,
+                color=_WINDOW_COLOURS[i % len(_WINDOW_COLOURS)],
                 solid_capstyle="butt",
             )
-        dropped = ceil_mode_drop(length, k_eff, s, lo, hi) if name == "PyTorch ceil" else None
         if dropped is not None:  # the rounded-up window PyTorch's rule removes
+            shown.add("dropped")
             ax.plot(
-                [dropped + 0.1, dropped + k_eff - 0.1],
-                [y + 0.5 + 0.12 * (out % 3)] * 2,
-                lw=2,
+                [dropped + 0.08, dropped + k_eff - 0.08],
+                [y + 0.75 + 0.17 * (len(windows) % 3)] * 2,
+                lw=2.5,
                 ls="--",
                 color="red",
             )
-            ax.text(dropped + k_eff + 0.2, y + 0.75, "dropped", color="red", fontsize=8)
-            high = max(high, dropped + k_eff + 2)
-        ax.text(max(length + hi, windows_end) + 0.4, y + 0.3, f"out {out}", fontsize=8)
-    ax.set_xlim(low - 0.5 - 0.9 * k_eff - 3, high + 2.5)
-    ax.set_ylim(-1.1 * len(CONVENTIONS) + 0.8, 1.2)
-    ax.set_title(
-        f"L={length}, kernel {k}, stride {s}, padding {p}, dilation {d}: windows (bars) over "
-        f"input (white), pads (grey), ceil overhang (hatched)",
-        fontsize=9,
+        ax.text(high + 0.4, y + 0.3, f"out {out}", va="center", fontsize=font)
+    ax.set_yticks([-r * row_height + 0.3 for r in range(len(rows))])
+    ax.set_yticklabels([name for name, *_ in rows], fontsize=font)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xlim(low - 0.3, high + 2.2)
+    ax.set_ylim(-row_height * (len(rows) - 1) - 0.3, 1.4)
+    handles = [
+        Patch(
+            facecolor="white",
+            edgecolor="0.3",
+            label="input cell (its index)" if every == 1 else f"input cell (every {every}th index)",
+        ),
+        Line2D([], [], color=_WINDOW_COLOURS[0], lw=3, label="a window (one output cell)"),
+    ]
+    if "pad" in shown:
+        handles.insert(1, Patch(facecolor="0.78", edgecolor="0.3", label="padding"))
+    if "overhang" in shown:
+        handles.insert(
+            -1,
+            Patch(
+                facecolor="white",
+                edgecolor="0.3",
+                hatch="//",
+                label="ceil overhang (past the padded input, never read)",
+            ),
+        )
+    if "dropped" in shown:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="red",
+                lw=2.5,
+                ls="--",
+                label="dropped by ceil_mode (starts in the right padding)",
+            )
+        )
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=2,
+        fontsize=font - 1 if font > _common.MIN_FONT_PT else font,
+        frameon=False,
     )
-    ax.set_axis_off()
+    dilation = f", dilation {d} (window span {k_eff})" if d != 1 else ""
+    ax.set_title(
+        f"Pooling windows over L={length} cells: kernel {k}, stride {s}{dilation}, padding "
+        f"{p} (PyTorch, Caffe)\n'valid' pads nothing, 'same' and SAME_LOWER pad what they "
+        f"need; out: the output size",
+        fontsize=font + 1,
+    )
     fig.tight_layout()
     return fig
 

@@ -4,8 +4,9 @@ The image becomes grayscale floats in [0, 1]; a 3x3 kernel (default the lesson's
 is applied with 'same' zero padding (cross-correlation, like ``tf.nn.conv2d(strides=1,
 padding='SAME')``); ReLU keeps the positive responses; poolkit pools the result (default max
 2x2, stride 2, 'same', like ``tf.nn.pool``). Each stage's shape and share of active (non-zero)
-pixels is printed: condensing raises that share. The figure shows Input / Filter / Detect /
-Condense (magma for the feature maps, as in the lesson).
+pixels is printed: condensing raises that share. The figure shows Input, the kernel's weights,
+Filter (signed: blue below zero, red above), Detect and Condense (magma, as in the lesson),
+each with its colour bar.
 
 Example:
     >>> from poolkit.tour.explore import explore
@@ -37,6 +38,9 @@ KERNELS = {
     "blur": [[1 / 9] * 3] * 3,
 }
 STAGES = ("Input", "Filter", "Detect", "Condense")
+#: The Filter panel's colour scale ends at this percentile of |response| (most responses are
+#: small next to the strongest edges, and would otherwise all look white).
+FILTER_PERCENTILE = 98.0
 
 
 @dataclass
@@ -175,32 +179,122 @@ def explore(
 
 
 def draw(stages, shares, kernel_name, weights, pooling):
-    """Input / Filter / Detect / Condense side by side (gray, then magma)."""
+    """Input, the kernel's numbers, Filter (signed, diverging colours centred on 0), Detect
+    and Condense (magma), each image with its colour bar."""
     plt = _common.pyplot()
-    fig, axes = plt.subplots(1, 4, figsize=(16, 4.6))
-    for ax, name in zip(axes, STAGES, strict=True):
-        data = stages[name]
-        cmap = "gray" if name == "Input" else "magma"
-        # Clip the display at the 99.5th percentile: a few border pixels would otherwise
-        # set the colour scale and leave every feature dark. The numbers are unchanged.
-        vmax = float(np.percentile(data, 99.5)) if name != "Input" else 1.0
-        vmin = float(np.percentile(data, 0.5)) if name == "Filter" else 0.0
-        ax.imshow(data, cmap=cmap, vmin=vmin, vmax=max(vmax, vmin + 1e-12))
-        label = {"Filter": f"Filter ({kernel_name})", "Condense": f"Condense ({pooling})"}
+    from matplotlib.colors import TwoSlopeNorm
+
+    font = _common.FONT_PT
+    kernel_width = _kernel_panel_width(weights)  # inches the kernel's numbers need
+    image_width = 4.2  # inches per image panel, its colour bar included
+    fig = plt.figure(figsize=(4 * image_width + kernel_width + 1.0, 5.6), layout="constrained")
+    grid = fig.add_gridspec(1, 5, width_ratios=[1, kernel_width / image_width, 1, 1, 1])
+    axes = {
+        name: fig.add_subplot(grid[0, i])
+        for i, name in enumerate(("Input", "Kernel", "Filter", "Detect", "Condense"))
+    }
+    pooled = pooling.replace(" padding ", ", padding ").replace(" stride ", ", stride ")
+    titles = {
+        "Input": "Input (grayscale)",
+        "Filter": f"Filter: image * {kernel_name} kernel",
+        "Detect": "Detect: ReLU, max(filter, 0)",
+        "Condense": f"Condense: {pooled}",
+    }
+    for name in STAGES:
+        ax, data = axes[name], stages[name]
+        # Clip the display at a high percentile: a few border pixels would otherwise set the
+        # colour scale and leave every feature dark. The numbers are unchanged; the colour
+        # bar's pointed end marks the clipped values.
+        if name == "Input":
+            image = ax.imshow(data, cmap="gray", vmin=0.0, vmax=1.0)
+            bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
+            bar.set_label("intensity", fontsize=font)
+        elif name == "Filter":  # signed: blue below 0, red above, white at 0
+            top = float(np.percentile(np.abs(data), FILTER_PERCENTILE)) or 1e-12
+            clip = bool(np.abs(data).max() > top)
+            image = ax.imshow(data, cmap="RdBu_r", norm=TwoSlopeNorm(0.0, -top, top))
+            bar = fig.colorbar(
+                image, ax=ax, shrink=0.8, pad=0.02, extend="both" if clip else "neither"
+            )
+            bar.set_label("response (signed)", fontsize=font)
+        else:
+            top = max(float(np.percentile(data, 99.5)), 1e-12)
+            clip = bool(data.max() > top)
+            image = ax.imshow(data, cmap="magma", vmin=0.0, vmax=top)
+            bar = fig.colorbar(
+                image, ax=ax, shrink=0.8, pad=0.02, extend="max" if clip else "neither"
+            )
+            bar.set_label("activation", fontsize=font)
+        bar.ax.tick_params(labelsize=font - 1 if font > _common.MIN_FONT_PT else font)
         ax.set_title(
-            f"{label.get(name, name)}\n{data.shape[0]}x{data.shape[1]}, active {shares[name]:.1%}",
-            fontsize=9,
+            f"{titles[name]}\n{data.shape[0]}x{data.shape[1]} px, active {shares[name]:.1%}",
+            fontsize=font + 1,
         )
         ax.set_axis_off()
-    if weights.shape[0] <= 5 and weights.shape[1] <= 5:  # the kernel's numbers, inset
-        inset = axes[1].inset_axes([0.0, 0.68, 0.32, 0.32])
-        inset.imshow(weights, cmap="coolwarm")
-        for (i, j), value in np.ndenumerate(weights):
-            inset.text(j, i, f"{value:.2g}", ha="center", va="center", fontsize=6)
-        inset.set_xticks([])
-        inset.set_yticks([])
-    fig.tight_layout()
+    _draw_kernel(fig, axes["Kernel"], kernel_name, weights)
+    fig.suptitle(
+        "Filter -> detect -> condense (the Kaggle lesson's pipeline); active: the share of "
+        "pixels with |v| > 1e-9\ncolours clipped for display at the 99.5th percentile (Filter: "
+        f"{FILTER_PERCENTILE:g}th of |v|), marked by the colour bars' pointed ends; the "
+        "numbers are not clipped",
+        fontsize=font + 2,
+    )
     return fig
+
+
+def _kernel_label(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def _kernel_font(weights: np.ndarray) -> int:
+    """Large digits for short numbers (the edge kernel's -1 and 8), body size otherwise."""
+    longest = max(len(_kernel_label(v)) for v in weights.ravel())
+    return _common.FONT_PT + (3 if longest <= 2 else 1)
+
+
+def _kernel_panel_width(weights: np.ndarray) -> float:
+    """Inches the kernel panel needs: each cell as wide as its longest number (at least 2
+    inches: room for the title); a kernel too large to print gets 2.5 inches."""
+    rows, cols = weights.shape
+    if rows > 7 or cols > 7:
+        return 2.5
+    longest = max(len(_kernel_label(v)) for v in weights.ravel())
+    cell = longest * 0.62 * _kernel_font(weights) / 72 + 0.2
+    return max(2.0, cols * cell)
+
+
+def _draw_kernel(fig, ax, kernel_name, weights) -> None:
+    """The kernel as a small matrix of coloured cells with its numbers (kernels up to 7x7;
+    larger ones as an image with a colour bar)."""
+    from matplotlib.colors import TwoSlopeNorm
+
+    font = _common.FONT_PT
+    top = float(np.abs(weights).max()) or 1.0
+    image = ax.imshow(weights, cmap="RdBu_r", norm=TwoSlopeNorm(0.0, -top, top))
+    rows, cols = weights.shape
+    if rows <= 7 and cols <= 7:
+        for (i, j), value in np.ndenumerate(weights):
+            strong = abs(value) > 0.55 * top  # white digits on the dark ends of the map
+            ax.text(
+                j,
+                i,
+                _kernel_label(value),
+                ha="center",
+                va="center",
+                fontsize=_kernel_font(weights),
+                color="white" if strong else "black",
+                fontweight="bold",
+            )
+        ax.set_xticks(np.arange(-0.5, cols, 1), minor=True)
+        ax.set_yticks(np.arange(-0.5, rows, 1), minor=True)
+        ax.grid(which="minor", color="0.3", lw=1)
+        ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    else:
+        bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
+        bar.ax.tick_params(labelsize=font)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    ax.set_title(f"Kernel ({kernel_name})\n{rows}x{cols} weights", fontsize=font + 1)
 
 
 def log_tensorboard(stages: dict[str, np.ndarray], logdir) -> str:
@@ -303,7 +397,7 @@ def run(args: argparse.Namespace) -> int:
     if args.tensorboard:
         _common.check_writable_dir(args.tensorboard, "--tensorboard")
     what = _common.describe("explore", args, "pool", "stride", "padding")
-    with _common.arguments_checked(what):
+    with _common.arguments_checked(what), _common.compile_notice():
         result = explore(
             args.image,
             args.kernel,

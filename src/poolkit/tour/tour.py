@@ -5,7 +5,8 @@ output-size arithmetic of the 5x5 example and of a case where ceil_mode drops a 
 (the PyTorch article's 5x5 example window by window, and Keras' 1-D word vectors) and
 invariance (two dots, shift errors), writes their figures to ``--out`` and prints each
 lesson's numbers. Offline; needs only the ``tour`` extra (matplotlib, pillow, scikit-image,
-tqdm).
+tqdm). The first run compiles poolkit's Numba kernels (seconds per lesson, once: Numba caches
+them on disk); it says so on stderr when that happens.
 """
 
 from __future__ import annotations
@@ -35,14 +36,15 @@ def tour(out="poolkit-tour", show_progress: bool = True, echo=print) -> dict[str
         echo(f"\n[{i}/{len(LESSONS)}] {title}")
 
     header(1, "explore: filter -> detect -> condense (Kaggle lesson 3)")
-    result = explore()
+    with _common.compile_notice():
+        result = explore()
     echo(_indent(result.summary()))
     written.append(_common.save_figure(result.figure, out, "explore.png"))
     _common.close(result.figure)
     results["explore"] = result
 
     header(2, "explain: the output-size arithmetic under every convention")
-    first = explain((5, 5), 3, ceil_mode=True)
+    first = explain((5, 5), 3, ceil_mode=True)  # geometry only: no kernels
     echo(_indent(first.summary().split("\n  dim")[0]))
     dropped = explain((5,), 2, 2, padding=1, ceil_mode=True)
     echo(_indent("\n".join(dropped.summary().splitlines()[:8])))
@@ -53,18 +55,20 @@ def tour(out="poolkit-tour", show_progress: bool = True, echo=print) -> dict[str
     results["explain"] = (first, dropped)
 
     header(3, "trace: the PyTorch article's 5x5 example, window by window")
-    traced = trace(figure=False)
+    with _common.compile_notice():
+        traced = trace(figure=False)
+        keras = trace(dims=1, figure=False)
     echo(_indent(traced.describe(traced.steps[1])))
     echo(_indent(traced.grid(traced.steps[1])))
     echo(_indent(f"output {_fmt(traced.output)}; {traced.note}"))
     frames, gif = write_frames(traced, out, show_progress)
     written += [*frames, gif]
-    keras = trace(dims=1, figure=False)
     echo(_indent(f"Keras MaxPooling1D, word vectors, pool 2 stride 1 -> {_fmt(keras.output)}"))
     results["trace"] = (traced, keras)
 
     header(4, "invariance: two dots, and shift errors per reducer")
-    inv = invariance(show_progress=show_progress)
+    with _common.compile_notice():
+        inv = invariance(show_progress=show_progress)
     echo(_indent(inv.summary()))
     written.append(_common.save_figure(inv.figure, out, "invariance_dots.png"))
     written.append(_common.save_figure(inv.shift_figure, out, "invariance_shift.png"))

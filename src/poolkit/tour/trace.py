@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -303,46 +305,126 @@ def _pool(x, reducer, dims, kernel, stride, padding, dilation, ceil_mode, includ
 # --------------------------------------------------------------------------- figures
 
 
-def draw_step(result: TraceResult, i: int):
-    """Frame ``i``: the padded input with the window and winner marked, and the output so far."""
-    plt = _common.pyplot()
-    from matplotlib.patches import Rectangle
+#: Colours of the trace frames' cells.
+_FACE = {"input": "white", "window": "lightskyblue", "winner": "gold", "pad": "0.78"}
 
+
+_CELL = 0.6  # inches per cell
+_LINE = 0.2  # inches per caption or legend line
+
+
+def _kinds(result: TraceResult) -> set[str]:
+    """Which kinds of cell a trace's frames show besides the input: padding, overhang."""
+    kinds = set()
+    for axis in result.window.axes:
+        if axis.lo or axis.hi:
+            kinds.add("pad")
+        if axis.overhang:
+            kinds.add("overhang")
+    return kinds
+
+
+def _frame_layout(result: TraceResult):
+    """Every frame's geometry, in inches: the same for all frames of ``result`` (so all have
+    the same pixel size and the cells stay put from frame to frame)."""
+    rows, cols = _extent(result)
+    out = np.atleast_2d(result.output) if result.dims == 2 else result.output
+    left_w, left_h = _CELL * len(cols), _CELL * len(rows)
+    right_w, right_h = _CELL * out.shape[1], _CELL * out.shape[0]
+    margin_l, gap, margin_r = 0.8, 0.9, 0.3
+    region_r = max(right_w, 2.4)  # room for the output's title
+    width = max(margin_l + left_w + gap + region_r + margin_r, 6.5)
+    chars = int(width * 11)
+    lines = max(len(textwrap.wrap(result.describe(step), chars)) for step in result.steps)
+    legend_rows = math.ceil((3 + len(_kinds(result))) / 2)
+    bottom = 0.62 + legend_rows * 0.26 + 0.1
+    top = 0.15 + lines * _LINE + 0.45
+    body = max(left_h, right_h)
+    height = bottom + body + top
+    return {
+        "size": (width, height),
+        "chars": chars,
+        "lines": lines,
+        "left": (margin_l, bottom + body - left_h, left_w, left_h),
+        "right": (
+            margin_l + left_w + gap + (region_r - right_w) / 2,
+            bottom + body - right_h,
+            right_w,
+            right_h,
+        ),
+    }
+
+
+def _cell_label(value) -> str:
+    """A cell's number, short enough for a 0.6 in cell (the caption has the full value)."""
+    value = float(value)
+    if np.isfinite(value) and value != int(value):
+        return f"{value:.3g}"
+    return _fmt(value)
+
+
+def draw_step(result: TraceResult, i: int):
+    """Frame ``i``: the padded input with the window and winner marked, and the output so
+    far. Every frame of one trace has the same size (see :func:`_frame_layout`); the legend
+    names only the kinds of cell this trace has."""
+    plt = _common.pyplot()
+    from matplotlib.patches import Patch, Rectangle
+
+    font = _common.FONT_PT
     step = result.steps[i]
     rows, cols = _extent(result)
-    fig, (left, right) = plt.subplots(
-        1,
-        2,
-        figsize=(4 + 0.55 * (len(cols) + result.output.shape[-1]), 1.5 + 0.55 * len(rows)),
-        gridspec_kw={"width_ratios": [len(cols), max(result.output.shape[-1], 2)]},
-    )
+    layout = _frame_layout(result)
+    width, height = layout["size"]
+    fig = plt.figure(figsize=(width, height))
+
+    def inches(box):
+        x, y, w, h = box
+        return (x / width, y / height, w / width, h / height)
+
+    left = fig.add_axes(inches(layout["left"]))
+    right = fig.add_axes(inches(layout["right"]))
     in_r = set(step.taps[0].tolist())
     in_c = set(step.taps[1].tolist()) if result.dims == 2 else set(cols)
+    winners = set(step.winners)
     for r, c in itertools.product(rows, cols):
         text = _cell_text(result, r, c)
-        pad = text in ("p", ".")
+        kind = {"p": "pad", ".": "overhang"}.get(text, "input")
+        if kind == "input":
+            text = _cell_label(result.input[r, c])
         window_cell = r in in_r and c in in_c
-        winner = (r, c) in set(step.winners)
-        face = (
-            "gold" if winner else ("lightskyblue" if window_cell else ("0.85" if pad else "white"))
-        )
+        winner = (r, c) in winners
+        face = "winner" if winner else ("window" if window_cell else kind)
         left.add_patch(
             Rectangle(
                 (c - 0.5, r - 0.5),
                 1,
                 1,
-                facecolor=face,
+                facecolor=_FACE.get(face, "white"),
                 edgecolor="0.4",
-                hatch="//" if text == "." else None,
+                hatch="//" if kind == "overhang" else None,
             )
         )
-        left.text(c, r, "" if text == "." else text, ha="center", va="center", fontsize=9)
+        if kind != "overhang":
+            left.text(
+                c,
+                r,
+                text,
+                ha="center",
+                va="center",
+                fontsize=font,
+                color="0.3" if kind == "pad" else "black",
+            )
     left.set_xlim(cols[0] - 0.5, cols[-1] + 0.5)
     left.set_ylim(rows[-1] + 0.5, rows[0] - 0.5)
     left.set_aspect("equal")
     left.set_xticks(list(cols))
+    if result.dims == 1:
+        left.set_xticklabels([f"f{c}" for c in cols])
     left.set_yticks(list(rows))
-    left.set_title("input (grey: padding, hatched: ceil overhang)", fontsize=9)
+    left.tick_params(labelsize=font)
+    left.set_xlabel("feature" if result.dims == 1 else "column", fontsize=font)
+    left.set_ylabel("step" if result.dims == 1 else "row", fontsize=font)
+    left.set_title("input", fontsize=font + 1)
     out = np.atleast_2d(result.output) if result.dims == 2 else result.output
     done = {s.index for s in result.steps[: i + 1]}
     for idx in np.ndindex(*out.shape):
@@ -353,15 +435,64 @@ def draw_step(result: TraceResult, i: int):
             Rectangle((idx[1] - 0.5, idx[0] - 0.5), 1, 1, facecolor=face, edgecolor="0.4")
         )
         if key in done:
-            right.text(idx[1], idx[0], _fmt(out[idx]), ha="center", va="center", fontsize=9)
+            right.text(
+                idx[1], idx[0], _cell_label(out[idx]), ha="center", va="center", fontsize=font
+            )
     right.set_xlim(-0.5, out.shape[1] - 0.5)
     right.set_ylim(out.shape[0] - 0.5, -0.5)
     right.set_aspect("equal")
     right.set_xticks(range(out.shape[1]))
+    if result.dims == 1:
+        right.set_xticklabels([f"f{c}" for c in range(out.shape[1])])
     right.set_yticks(range(out.shape[0]))
-    right.set_title("output", fontsize=9)
-    fig.suptitle(result.describe(step), fontsize=8, wrap=True)
-    fig.tight_layout()
+    right.tick_params(labelsize=font)
+    right.set_title(
+        f"output, {len(done)} of {int(np.prod(out.shape[: result.dims]))} cells", fontsize=font + 1
+    )
+    handles = [
+        Patch(facecolor=_FACE["input"], edgecolor="0.4", label="input cell"),
+        Patch(facecolor=_FACE["window"], edgecolor="0.4", label="in this window"),
+    ]
+    if result.reducer == "max":
+        handles.append(
+            Patch(
+                facecolor=_FACE["winner"],
+                edgecolor="0.4",
+                label="the window's max, and its output cell",
+            )
+        )
+    else:
+        handles.append(
+            Patch(facecolor=_FACE["winner"], edgecolor="0.4", label="this window's output cell")
+        )
+    kinds = _kinds(result)
+    if "pad" in kinds:
+        handles.append(
+            Patch(
+                facecolor=_FACE["pad"],
+                edgecolor="0.4",
+                label="p: padding" + (" (never wins)" if result.reducer == "max" else ""),
+            )
+        )
+    if "overhang" in kinds:
+        handles.append(
+            Patch(
+                facecolor="white",
+                edgecolor="0.4",
+                hatch="//",
+                label="ceil_mode overhang: past the input, never read",
+            )
+        )
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.05 / height),
+        ncol=2,
+        fontsize=font,
+        frameon=False,
+    )
+    caption = textwrap.fill(result.describe(step), layout["chars"])
+    fig.text(0.5, 1 - 0.12 / height, caption, ha="center", va="top", fontsize=font)
     return fig
 
 
@@ -375,7 +506,8 @@ def write_frames(
     steps = range(len(result.steps))
     for i in _common.progress(steps, "trace frames", len(steps), show_progress):
         fig = draw_step(result, i)
-        paths.append(_common.save_figure(fig, out_dir, f"trace_step_{i:02d}.png", dpi=80))
+        name = f"trace_step_{i:02d}.png"  # not cropped: every frame has the figure's size
+        paths.append(_common.save_figure(fig, out_dir, name, tight=False))
         _common.close(fig)
     gif = Path(out_dir) / "trace.gif"
     try:
@@ -458,7 +590,7 @@ def run(args: argparse.Namespace) -> int:
     if x is not None and args.dims == 1 and x.ndim == 2 and x.shape[0] == 1:
         x = x[0]  # '1,2,3' with --dims 1 is a sequence of steps, not one step of 3 features
     what = _common.describe("trace", args, "kernel", "stride", "padding", "dilation")
-    with _common.arguments_checked(what):
+    with _common.arguments_checked(what), _common.compile_notice():
         result = trace(
             x,
             args.kernel,

@@ -259,7 +259,10 @@ def run(args: argparse.Namespace) -> int:
         + f"{'poolkit.torch' if config.backend == 'poolkit' else 'torch.nn'}"
     )
     start = time.perf_counter()
-    results = run_experiment(data, config)
+    from poolkit.tour._common import compile_notice
+
+    with compile_notice():  # the first epoch compiles poolkit's kernels (once, then cached)
+        results = run_experiment(data, config)
     elapsed = time.perf_counter() - start
     rows = [result.summary() for result in results]
     print()

@@ -285,11 +285,13 @@ def train_model(model, data: Dataset, config: TrainConfig, seed: int, label: str
 
 
 def _progress(iterable, config: TrainConfig, label: str):
+    """Epoch progress on stderr: a tqdm bar on a terminal, plain ``label: epoch k/n (loss=...)``
+    lines in a log or a pipe (no ``\r``); nothing when ``config.progress`` is off."""
     if not config.progress:
         return iterable
-    from tqdm.auto import tqdm
+    from poolkit.tour._common import progress
 
-    return tqdm(iterable, desc=label, unit="epoch", dynamic_ncols=True)
+    return progress(iterable, label, enabled=True, unit="epoch", dynamic_ncols=True)
 
 
 def _log(message: str, config: TrainConfig) -> None:

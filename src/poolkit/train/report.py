@@ -59,42 +59,75 @@ def write_json(path: str | Path, rows: list[dict], config: dict) -> Path:
     return path
 
 
+#: Resolution of the training figures; their smallest text is 10 pt (at least 12 px here).
+FIGURE_DPI = 120
+
+
 def write_figures(out: str | Path, rows: list[dict], title: str) -> list[Path]:
     """``learning_curves.png`` (mean training loss and test accuracy per epoch, over runs) and
     ``accuracy_vs_consistency.png`` (one point per pooling choice, error bars = std)."""
+    paths = []
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     import matplotlib
 
     matplotlib.use("Agg")  # files only; never open a window
     import matplotlib.pyplot as plt
+
+    for name, figure in draw_figures(rows, title).items():
+        paths.append(out / name)
+        figure.savefig(paths[-1], dpi=FIGURE_DPI, bbox_inches="tight")
+        plt.close(figure)
+    return paths
+
+
+def draw_figures(rows: list[dict], title: str) -> dict:
+    """The two figures of :func:`write_figures`, by file name (matplotlib figures, unsaved)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
     import numpy as np
+    from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
+    font = 10
+    figures = {}
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4.4), layout="constrained")
+    most = 1
     for row in rows:
         histories = [run["history"] for run in row["runs"] if run["history"]]
         if not histories:
             continue
         epochs = min(len(h) for h in histories)
+        most = max(most, epochs)
         x = np.arange(1, epochs + 1)
         loss = np.mean([[e["loss"] for e in h[:epochs]] for h in histories], axis=0)
         acc = np.mean([[e["test_accuracy"] for e in h[:epochs]] for h in histories], axis=0)
-        ax_loss.plot(x, loss, marker=".", label=row["pool"])
-        ax_acc.plot(x, acc, marker=".", label=row["pool"])
-    ax_loss.set(xlabel="epoch", ylabel="training loss (cross-entropy)", yscale="log")
-    ax_acc.set(xlabel="epoch", ylabel="test accuracy")
+        ax_loss.plot(x, loss, marker="o", ms=4, label=row["pool"])
+        ax_acc.plot(x, acc, marker="o", ms=4, label=row["pool"])
+    ax_loss.set(ylabel="training loss (cross-entropy, log scale)", yscale="log")
+    # plain numbers on the log axis (2, 1, 0.5), not 2x10^0
+    plain = FuncFormatter(lambda value, _: f"{value:g}")
+    low, high = ax_loss.get_ylim()
+    narrow = low > 0 and high / low < 10  # within a decade: label more steps of it
+    ax_loss.yaxis.set_major_locator(
+        LogLocator(subs=(1.0, 1.5, 2.0, 3.0, 5.0, 7.0) if narrow else (1.0, 2.0, 5.0))
+    )
+    ax_loss.yaxis.set_major_formatter(plain)
+    ax_loss.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
+    ax_acc.set(ylabel="test accuracy")
+    ax_acc.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0%}"))
     for ax in (ax_loss, ax_acc):
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+        ax.set_xlim(0.7, most + 0.3)
         ax.grid(alpha=0.3)
-        ax.legend(title="pool")
+        ax.legend(title="pool", fontsize=font, title_fontsize=font)
+        ax.tick_params(labelsize=font)
     fig.suptitle(f"Learning curves, mean over runs: {title}")
-    fig.tight_layout()
-    paths.append(out / "learning_curves.png")
-    fig.savefig(paths[-1], dpi=120)
-    plt.close(fig)
+    figures["learning_curves.png"] = fig
 
-    fig, ax = plt.subplots(figsize=(6, 4.5))
+    fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
     for row in rows:
         ax.errorbar(
             row["shift_consistency"],
@@ -109,12 +142,22 @@ def write_figures(out: str | Path, rows: list[dict], title: str) -> list[Path]:
             row["pool"],
             (row["shift_consistency"], row["test_accuracy"]),
             textcoords="offset points",
-            xytext=(6, 4),
+            xytext=(7, 5),
+            fontsize=font + 1,
         )
-    ax.set(xlabel="shift consistency", ylabel="test accuracy", title=title)
+    # room around the points: a label next to the right-most point stays inside the axes
+    ax.margins(x=0.18, y=0.12)
+    percent = FuncFormatter(
+        lambda value, _: (
+            f"{value:.0%}" if abs(value * 100 - round(value * 100)) < 1e-9 else f"{value:.1%}"
+        )
+    )
+    ax.xaxis.set_major_formatter(percent)
+    ax.yaxis.set_major_formatter(percent)
+    ax.set(
+        xlabel="shift consistency (error bars: std over runs)", ylabel="test accuracy", title=title
+    )
+    ax.tick_params(labelsize=font)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    paths.append(out / "accuracy_vs_consistency.png")
-    fig.savefig(paths[-1], dpi=120)
-    plt.close(fig)
-    return paths
+    figures["accuracy_vs_consistency.png"] = fig
+    return figures
