@@ -23,12 +23,11 @@ Strings are parsed with :mod:`ast` (never evaluated). Frameworks are imported on
 from __future__ import annotations
 
 import ast
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from poolkit._args import as_int, describe, normalize_padding, to_tuple
+from poolkit._args import as_int, describe, to_tuple
 from poolkit.errors import PoolingError
 from poolkit.geometry import Window, resolve
 
@@ -246,30 +245,65 @@ def _bool(value, name: str) -> bool:
 def _torch_layer(kind: str, n: int, bound: dict, text: str, call) -> Layer:
     if kind == "MaxPool":
         return Layer(
-            "torch", "max", n, bound["kernel_size"], bound["stride"], _torch_padding(bound, n),
-            bound["dilation"], _bool(bound["ceil_mode"], "ceil_mode"), False, None,
-            _bool(bound["return_indices"], "return_indices"), "channels_first", text, call,
+            "torch",
+            "max",
+            n,
+            bound["kernel_size"],
+            bound["stride"],
+            _torch_padding(bound, n),
+            bound["dilation"],
+            _bool(bound["ceil_mode"], "ceil_mode"),
+            False,
+            None,
+            _bool(bound["return_indices"], "return_indices"),
+            "channels_first",
+            text,
+            call,
         )
     return Layer(
-        "torch", "avg", n, bound["kernel_size"], bound["stride"], _torch_padding(bound, n), 1,
+        "torch",
+        "avg",
+        n,
+        bound["kernel_size"],
+        bound["stride"],
+        _torch_padding(bound, n),
+        1,
         _bool(bound["ceil_mode"], "ceil_mode"),
-        _bool(bound["count_include_pad"], "count_include_pad"), bound.get("divisor_override"),
-        False, "channels_first", text, call,
+        _bool(bound["count_include_pad"], "count_include_pad"),
+        bound.get("divisor_override"),
+        False,
+        "channels_first",
+        text,
+        call,
     )
 
 
 def _torch_padding(bound: dict, n: int):
     value = bound["padding"]
     if isinstance(value, str):
-        raise PoolingError(f"padding must be an int or a tuple of {n} ints for torch; got {value!r}")
+        raise PoolingError(
+            f"padding must be an int or a tuple of {n} ints for torch; got {value!r}"
+        )
     return to_tuple(value, n, "padding", minimum=0)
 
 
 _TORCH_PARAMS = {
-    "MaxPool": [("kernel_size", _REQUIRED), ("stride", None), ("padding", 0), ("dilation", 1),
-                ("return_indices", False), ("ceil_mode", False)],
-    "AvgPool": [("kernel_size", _REQUIRED), ("stride", None), ("padding", 0),
-                ("ceil_mode", False), ("count_include_pad", True), ("divisor_override", None)],
+    "MaxPool": [
+        ("kernel_size", _REQUIRED),
+        ("stride", None),
+        ("padding", 0),
+        ("dilation", 1),
+        ("return_indices", False),
+        ("ceil_mode", False),
+    ],
+    "AvgPool": [
+        ("kernel_size", _REQUIRED),
+        ("stride", None),
+        ("padding", 0),
+        ("ceil_mode", False),
+        ("count_include_pad", True),
+        ("divisor_override", None),
+    ],
 }
 
 
@@ -298,8 +332,13 @@ def _from_torch_call(name, args, kwargs, text) -> Layer:
 
 def _from_keras_call(name, args, kwargs, text) -> Layer:
     op, n = _kind(name.split(".")[-1], _KERAS_STEMS)
-    params = [("pool_size", 2), ("strides", None), ("padding", "valid"), ("data_format", None),
-              ("name", None)]
+    params = [
+        ("pool_size", 2),
+        ("strides", None),
+        ("padding", "valid"),
+        ("data_format", None),
+        ("name", None),
+    ]
     extra = {k: v for k, v in kwargs.items() if k in ("trainable", "dtype")}
     bound = _bind(name, params, args, {k: v for k, v in kwargs.items() if k not in extra}, text)
     padding = bound["padding"]
@@ -315,8 +354,20 @@ def _from_keras_call(name, args, kwargs, text) -> Layer:
         )
     call = (f"keras.layers.{name.split('.')[-1]}", tuple(args), dict(kwargs))
     return Layer(
-        "keras", op, n, bound["pool_size"], bound["strides"], padding.lower(), 1, False, False,
-        None, False, data_format, text, call,
+        "keras",
+        op,
+        n,
+        bound["pool_size"],
+        bound["strides"],
+        padding.lower(),
+        1,
+        False,
+        False,
+        None,
+        False,
+        data_format,
+        text,
+        call,
     )
 
 
@@ -330,7 +381,7 @@ def _tf_window(value, n: int | None, name: str, data_format: str):
     items = list(value)
     if len(items) == 1:
         return items[0]
-    if n is not None and len(items) == n + 2 or n is None and len(items) >= 3:
+    if (n is not None and len(items) == n + 2) or (n is None and len(items) >= 3):
         outer = (items[0], items[-1]) if data_format == "channels_last" else tuple(items[:2])
         if any(as_int(v) != 1 for v in outer):
             raise PoolingError(
@@ -355,9 +406,16 @@ def _from_tf_call(name, args, kwargs, text) -> Layer:
     last = name.split(".")[-1]
     call = (f"tf.nn.{last}", tuple(args), dict(kwargs))
     if last == "pool":
-        params = [("input", None), ("window_shape", _REQUIRED), ("pooling_type", _REQUIRED),
-                  ("strides", None), ("padding", "VALID"), ("data_format", None),
-                  ("dilations", None), ("name", None)]
+        params = [
+            ("input", None),
+            ("window_shape", _REQUIRED),
+            ("pooling_type", _REQUIRED),
+            ("strides", None),
+            ("padding", "VALID"),
+            ("data_format", None),
+            ("dilations", None),
+            ("name", None),
+        ]
         b = _bind(name, params, args, kwargs, text)
         kind = str(b["pooling_type"]).upper()
         if kind not in ("MAX", "AVG"):
@@ -366,24 +424,66 @@ def _from_tf_call(name, args, kwargs, text) -> Layer:
         n = len(window) if not isinstance(window, int) else None
         data_format = _tf_format(b["data_format"])
         padding = _tf_padding(b["padding"], n, data_format, allow_explicit=False)
+        dilations = b["dilations"] or 1
+        dilated = any(v != 1 for v in ([dilations] if isinstance(dilations, int) else dilations))
+        if dilated and padding == "same":
+            raise PoolingError(
+                f"dilations must be 1 with padding='SAME' in tf.nn.pool (TensorFlow does not "
+                f"implement it); got dilations={dilations!r}"
+            )
+        strides = b["strides"] or 1
+        strided = any(v != 1 for v in ([strides] if isinstance(strides, int) else strides))
+        if dilated and strided:
+            raise PoolingError(
+                f"strides must be 1 with dilations > 1 in tf.nn.pool; got strides={strides!r}"
+            )
         return Layer(
-            "tf", kind.lower(), n, window, b["strides"] or 1, padding, b["dilations"] or 1,
-            False, False, None, False, data_format, text, call,
+            "tf",
+            kind.lower(),
+            n,
+            window,
+            b["strides"] or 1,
+            padding,
+            b["dilations"] or 1,
+            False,
+            False,
+            None,
+            False,
+            data_format,
+            text,
+            call,
         )
     op = "max" if last.startswith("max_pool") else "avg"
     suffix = last.removeprefix("max_pool").removeprefix("avg_pool")
     n = {"1d": 1, "2d": 2, "3d": 3, "": None}.get(suffix)
     if not last.startswith(("max_pool", "avg_pool")) or suffix not in ("1d", "2d", "3d", ""):
         raise PoolingError(f"layer names no TensorFlow pooling op; got {name!r}")
-    params = [("input", None), ("ksize", _REQUIRED), ("strides", _REQUIRED),
-              ("padding", _REQUIRED), ("data_format", None), ("name", None)]
+    params = [
+        ("input", None),
+        ("ksize", _REQUIRED),
+        ("strides", _REQUIRED),
+        ("padding", _REQUIRED),
+        ("data_format", None),
+        ("name", None),
+    ]
     b = _bind(name, params, args, kwargs, text)
     data_format = _tf_format(b["data_format"])
     padding = _tf_padding(b["padding"], n, data_format, allow_explicit=op == "max")
     return Layer(
-        "tf", op, n, _tf_window(b["ksize"], n, "ksize", data_format),
-        _tf_window(b["strides"], n, "strides", data_format), padding, 1, False, False, None,
-        False, data_format, text, call,
+        "tf",
+        op,
+        n,
+        _tf_window(b["ksize"], n, "ksize", data_format),
+        _tf_window(b["strides"], n, "strides", data_format),
+        padding,
+        1,
+        False,
+        False,
+        None,
+        False,
+        data_format,
+        text,
+        call,
     )
 
 
@@ -412,8 +512,12 @@ def _from_flax_call(name, args, kwargs, text) -> Layer:
     last = name.split(".")[-1]
     if last not in ("max_pool", "avg_pool"):
         raise PoolingError(f"layer names no flax pooling function; got {name!r}")
-    params = [("inputs", None), ("window_shape", _REQUIRED), ("strides", None),
-              ("padding", "VALID")]
+    params = [
+        ("inputs", None),
+        ("window_shape", _REQUIRED),
+        ("strides", None),
+        ("padding", "VALID"),
+    ]
     if last == "avg_pool":
         params.append(("count_include_pad", True))
     b = _bind(name, params, args, kwargs, text)
@@ -424,22 +528,43 @@ def _from_flax_call(name, args, kwargs, text) -> Layer:
     padding = b["padding"]
     if isinstance(padding, str):
         if padding.upper() not in ("SAME", "VALID"):
-            raise PoolingError(f"padding must be 'SAME', 'VALID' or (lo, hi) pairs; got {padding!r}")
+            raise PoolingError(
+                f"padding must be 'SAME', 'VALID' or (lo, hi) pairs; got {padding!r}"
+            )
         padding = padding.lower()
     else:
         padding = tuple(tuple(p) for p in padding)
     cip = _bool(b.get("count_include_pad", True), "count_include_pad")
     call = (f"flax.linen.{last}", tuple(args), dict(kwargs))
     return Layer(
-        "jax", "max" if last == "max_pool" else "avg", n, window, b["strides"] or 1, padding, 1,
-        False, cip, None, False, "channels_last", text, call,
+        "jax",
+        "max" if last == "max_pool" else "avg",
+        n,
+        window,
+        b["strides"] or 1,
+        padding,
+        1,
+        False,
+        cip,
+        None,
+        False,
+        "channels_last",
+        text,
+        call,
     )
 
 
 def _from_lax_call(name, args, kwargs, text, data_format="channels_last") -> Layer:
-    params = [("operand", None), ("init_value", _REQUIRED), ("computation", _REQUIRED),
-              ("window_dimensions", _REQUIRED), ("window_strides", _REQUIRED),
-              ("padding", _REQUIRED), ("base_dilation", None), ("window_dilation", None)]
+    params = [
+        ("operand", None),
+        ("init_value", _REQUIRED),
+        ("computation", _REQUIRED),
+        ("window_dimensions", _REQUIRED),
+        ("window_strides", _REQUIRED),
+        ("padding", _REQUIRED),
+        ("base_dilation", None),
+        ("window_dilation", None),
+    ]
     b = _bind(name, params, args, kwargs, text)
     comp = str(b["computation"]).split(".")[-1]
     if comp != "max":
@@ -448,15 +573,19 @@ def _from_lax_call(name, args, kwargs, text, data_format="channels_last") -> Lay
             f"frameworks); got {b['computation']!r}"
         )
     init = b["init_value"]
-    if not (isinstance(init, _Sym) and init.endswith("-inf") or init == float("-inf")):
+    if not ((isinstance(init, _Sym) and init.endswith("-inf")) or init == float("-inf")):
         if not (isinstance(init, _Sym) and init.startswith("-") and init.endswith("inf")):
             raise PoolingError(f"init_value must be -inf for max pooling; got {init!r}")
     if b["base_dilation"] is not None and any(v != 1 for v in b["base_dilation"]):
-        raise PoolingError(f"base_dilation must be all 1 (no pooling has it); got {b['base_dilation']!r}")
+        raise PoolingError(
+            f"base_dilation must be all 1 (no pooling has it); got {b['base_dilation']!r}"
+        )
     dims = list(b["window_dimensions"])
     n = len(dims) - 2
     if n < 1:
-        raise PoolingError(f"window_dimensions must cover batch, channel and spatial dims; got {dims!r}")
+        raise PoolingError(
+            f"window_dimensions must cover batch, channel and spatial dims; got {dims!r}"
+        )
     inner = slice(1, -1) if data_format == "channels_last" else slice(2, None)
     outer = [0, -1] if data_format == "channels_last" else [0, 1]
 
@@ -485,10 +614,20 @@ def _from_lax_call(name, args, kwargs, text, data_format="channels_last") -> Lay
             )
         padding = tuple(pairs[inner])
     return Layer(
-        "jax", "max", n, spatial(dims, "window_dimensions", 1),
-        spatial(b["window_strides"], "window_strides", 1), padding,
-        spatial(b["window_dilation"], "window_dilation", 1), False, False, None, False,
-        data_format, text, ("lax.reduce_window", tuple(args), dict(kwargs)),
+        "jax",
+        "max",
+        n,
+        spatial(dims, "window_dimensions", 1),
+        spatial(b["window_strides"], "window_strides", 1),
+        padding,
+        spatial(b["window_dilation"], "window_dilation", 1),
+        False,
+        False,
+        None,
+        False,
+        data_format,
+        text,
+        ("lax.reduce_window", tuple(args), dict(kwargs)),
     )
 
 
@@ -523,16 +662,29 @@ def _from_onnx_attrs(op_type: str, attrs: dict, text: str) -> Layer:
         padding = tuple((pads[i], pads[i + n]) for i in range(n))
     else:
         if any(attrs.get("pads", [0])):
-            raise PoolingError(f"pads must not be given with auto_pad={auto_pad}; got {attrs['pads']!r}")
+            raise PoolingError(
+                f"pads must not be given with auto_pad={auto_pad}; got {attrs['pads']!r}"
+            )
         padding = {"VALID": "valid", "SAME_UPPER": "same", "SAME_LOWER": "same_lower"}[auto_pad]
     so = as_int(attrs.get("storage_order", 0))
     if so not in (0, 1):
         raise PoolingError(f"storage_order must be 0 or 1; got {attrs.get('storage_order')!r}")
     return Layer(
-        "onnx", _ONNX_OPS[op_type], n, kernel, tuple(attrs.get("strides", [1] * n)), padding,
-        tuple(attrs.get("dilations", [1] * n)), _bool(attrs.get("ceil_mode", 0), "ceil_mode"),
-        _bool(attrs.get("count_include_pad", 0), "count_include_pad"), None, False,
-        "channels_first", text, (op_type, (), dict(attrs)), so,
+        "onnx",
+        _ONNX_OPS[op_type],
+        n,
+        kernel,
+        tuple(attrs.get("strides", [1] * n)),
+        padding,
+        tuple(attrs.get("dilations", [1] * n)),
+        _bool(attrs.get("ceil_mode", 0), "ceil_mode"),
+        _bool(attrs.get("count_include_pad", 0), "count_include_pad"),
+        None,
+        False,
+        "channels_first",
+        text,
+        (op_type, (), dict(attrs)),
+        so,
     )
 
 
@@ -547,8 +699,10 @@ def _from_onnx_call(name, args, kwargs, text) -> Layer:
 def _dispatch_call(name: str, args, kwargs, text: str, data_format=None) -> Layer:
     parts = name.split(".")
     last = parts[-1]
-    if _kind(last, _TORCH_STEMS)[0] and last.endswith("d") and (
-        parts[0] in ("torch", "nn") or len(parts) == 1
+    if (
+        _kind(last, _TORCH_STEMS)[0]
+        and last.endswith("d")
+        and (parts[0] in ("torch", "nn") or len(parts) == 1)
     ):
         return _from_torch_call(name, args, kwargs, text)
     if _kind(last, _KERAS_STEMS)[0] and last.endswith("D"):
@@ -588,7 +742,11 @@ def parse(layer, *, data_format: str | None = None) -> Layer:
             return _from_onnx_attrs(layer["op_type"], attrs, repr(layer))
         if "class_name" in layer:
             config = dict(layer.get("config", {}))
-            keep = {k: config[k] for k in ("pool_size", "strides", "padding", "data_format") if k in config}
+            keep = {
+                k: config[k]
+                for k in ("pool_size", "strides", "padding", "data_format")
+                if k in config
+            }
             return _from_keras_call(layer["class_name"], [], keep, repr(layer))
         raise PoolingError(
             f"layer must be an ONNX attribute dict with 'op_type' or a Keras config with "
@@ -604,18 +762,24 @@ def parse(layer, *, data_format: str | None = None) -> Layer:
     if module.startswith("torch.nn") or module.startswith("poolkit.torch"):
         kind, n = _kind(type(layer).__name__, _TORCH_STEMS)
         if kind is None:
-            raise PoolingError(f"layer must be a MaxPool or AvgPool module; got {type(layer).__name__}")
+            raise PoolingError(
+                f"layer must be a MaxPool or AvgPool module; got {type(layer).__name__}"
+            )
         names = [p for p, _ in _TORCH_PARAMS[kind]]
         bound = {p: getattr(layer, p, d) for p, d in _TORCH_PARAMS[kind]}
         kwargs = {p: bound[p] for p in names if hasattr(layer, p)}
         if kind == "AvgPool" and n == 1:
             kwargs.pop("divisor_override", None)
-        text = f"torch.nn.{type(layer).__name__}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+        text = (
+            f"torch.nn.{type(layer).__name__}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+        )
         return _torch_layer(kind, n, bound, text, (f"torch.nn.{type(layer).__name__}", (), kwargs))
     if hasattr(layer, "get_config") and "keras" in module:
         config = layer.get_config()
         return parse({"class_name": type(layer).__name__, "config": config})
-    raise PoolingError(f"layer must be a string, dict, torch/Keras layer or ONNX node; got {describe(layer)}")
+    raise PoolingError(
+        f"layer must be a string, dict, torch/Keras layer or ONNX node; got {describe(layer)}"
+    )
 
 
 # --------------------------------------------------------------------------- resolving
@@ -630,8 +794,14 @@ def _window(layer: Layer, input_shape) -> Window:
         )
     kernel = to_tuple(layer.kernel, n, "kernel_size")
     stride = kernel if layer.stride is None else to_tuple(layer.stride, n, "stride")
-    return resolve(shape, kernel, stride, layer.padding, to_tuple(layer.dilation, n, "dilation"),
-                   layer.ceil_mode)
+    return resolve(
+        shape,
+        kernel,
+        stride,
+        layer.padding,
+        to_tuple(layer.dilation, n, "dilation"),
+        layer.ceil_mode,
+    )
 
 
 def _input_shape(value, ndim):
@@ -640,7 +810,9 @@ def _input_shape(value, ndim):
         try:
             sizes = tuple(int(p) for p in parts if p.strip())
         except ValueError:
-            raise PoolingError(f"input must be sizes such as 112 or 112,96; got {value!r}") from None
+            raise PoolingError(
+                f"input must be sizes such as 112 or 112,96; got {value!r}"
+            ) from None
         value = sizes[0] if len(sizes) == 1 else sizes
     single = as_int(value)
     if single is not None:
@@ -729,9 +901,7 @@ def _corr_note(ratio) -> str:
 def _ceil_note(layer: Layer, w: Window) -> str | None:
     if not layer.ceil_mode:
         return None
-    floors = tuple(
-        (a.length + a.lo + a.hi - a.k_eff) // a.stride + 1 for a in w.axes
-    )
+    floors = tuple((a.length + a.lo + a.hi - a.k_eff) // a.stride + 1 for a in w.axes)
     if floors == w.output_shape:
         return (
             f"ceil_mode=True changes nothing at this input: floor also gives {w.output_shape} "
@@ -755,12 +925,19 @@ def _to_torch(layer: Layer, w: Window) -> Translation:
     notes = []
     if layer.op == "avg" and any(v != 1 for v in d):
         return Translation(
-            "torch", False, [f"poolkit.torch.AvgPool{n}d({_fmt(k)}, {_fmt(s)}, padding={w.pads}, dilation={_fmt(d)}, ceil_mode={layer.ceil_mode}, count_include_pad={layer.count_include_pad})"],
-            {"kind": "poolkit.torch"}, ["torch.nn.AvgPool has no dilation argument"],
+            "torch",
+            False,
+            [
+                f"poolkit.torch.AvgPool{n}d({_fmt(k)}, {_fmt(s)}, padding={w.pads}, dilation={_fmt(d)}, ceil_mode={layer.ceil_mode}, count_include_pad={layer.count_include_pad})"
+            ],
+            {"kind": "poolkit.torch", "form": _form_dict(_Form(None, w.pads, layer.ceil_mode,
+             "padded" if layer.count_include_pad else "in", k, s, d))},
+            ["torch.nn.AvgPool has no dilation argument"],
             f"poolkit.torch.AvgPool{n}d with dilation (exact), or unfold + mean",
         )
     lo = tuple(a.lo for a in w.axes)
-    limit = [(a.k_eff if layer.op == "max" else a.kernel) // 2 for a in w.axes]
+    # torch checks pad <= kernel_size // 2 (the kernel, not the dilated window; measured)
+    limit = [a.kernel // 2 for a in w.axes]
     divisors = ["in", "padded"] if layer.op == "avg" else ["in"]
     if layer.divisor_override is not None:
         divisors = ["override"]
@@ -777,14 +954,20 @@ def _to_torch(layer: Layer, w: Window) -> Translation:
                 break
     if best is None:
         pads = _pads_needed(w, False)
-        form = _Form(pads, "valid", layer.ceil_mode, divisors[-1] if layer.op == "avg" else "in", k, s, d)
+        form = _Form(
+            pads, "valid", layer.ceil_mode, divisors[-1] if layer.op == "avg" else "in", k, s, d
+        )
         ok, ratio = _check(form, layer, w)
         assert ok, "pre-padding with the source pads and ceil_mode must give the source windows"
         best = (form, ratio)
         if any(p > m for p, m in zip(lo, limit, strict=True)):
-            notes.append(f"torch limits padding to half the {'effective ' if layer.op == 'max' else ''}kernel ({_fmt(limit)}): the pads go in a separate pad")
+            notes.append(
+                f"torch limits padding to half the kernel ({_fmt(limit)}): the pads go in a separate pad"
+            )
         elif any(a.lo != a.hi for a in w.axes):
-            notes.append(f"torch pads symmetrically; the pads here are {w.pads}: explicit pad first")
+            notes.append(
+                f"torch pads symmetrically; the pads here are {w.pads}: explicit pad first"
+            )
     form, ratio = best
     code = []
     args = [_fmt(k), _fmt(s)]
@@ -795,7 +978,9 @@ def _to_torch(layer: Layer, w: Window) -> Translation:
         torch_pads = [v for a in reversed(form.prepad) for v in a]  # F.pad lists the last dim first
         value = "float('-inf')" if layer.op == "max" else "0.0"
         code.append(f"pad = torch.nn.ConstantPad{n}d({tuple(torch_pads)}, value={value})")
-        notes.append(f"explicit pad {form.prepad} (lo, hi per spatial dim) filled with {_fill(layer)}")
+        notes.append(
+            f"explicit pad {form.prepad} (lo, hi per spatial dim) filled with {_fill(layer)}"
+        )
     if layer.op == "max" and any(v != 1 for v in d):
         kw["dilation"] = _fmt(d)
     if form.ceil_mode:
@@ -818,7 +1003,9 @@ def _to_torch(layer: Layer, w: Window) -> Translation:
         code.append("y = y * correction")
         notes.append(_corr_note(ratio))
     if layer.data_format == "channels_last":
-        notes.append("torch pools channels first: move the channel axis of the source's channels-last input")
+        notes.append(
+            "torch pools channels first: move the channel axis of the source's channels-last input"
+        )
     if layer.op == "max" and layer.return_indices:
         notes.append(_index_note(layer, w, "torch", form))
     plan = {"kind": "torch", "form": _form_dict(form), "correction": ratio}
@@ -846,7 +1033,9 @@ def _idx_name(framework: str) -> str:
 def _form_dict(form: _Form) -> dict:
     return {
         "prepad": None if form.prepad is None else [list(p) for p in form.prepad],
-        "padding": form.padding if isinstance(form.padding, str) else [list(p) for p in form.padding],
+        "padding": form.padding
+        if isinstance(form.padding, str)
+        else [list(p) for p in form.padding],
         "ceil_mode": form.ceil_mode,
         "divisor": form.divisor,
         "kernel": list(form.kernel),
@@ -869,9 +1058,15 @@ def _to_keras(layer: Layer, w: Window) -> Translation:
     df = "" if fmt == "channels_last" else ", data_format='channels_first'"
     if any(v != 1 for v in d):
         return Translation(
-            "keras", False, [pk], {"kind": "poolkit.keras"},
-            [f"keras.layers pooling has no dilation (dilation {_fmt(d)} here); the poolkit.keras "
-             f"layer above is exact, as is tf.nn.pool(..., dilations=) in a Lambda for stride 1"],
+            "keras",
+            False,
+            [pk],
+            {"kind": "poolkit.keras", "form": _form_dict(_Form(None, w.pads, layer.ceil_mode,
+             "padded" if layer.count_include_pad else "in", k, s, d))},
+            [
+                f"keras.layers pooling has no dilation (dilation {_fmt(d)} here); the poolkit.keras "
+                f"layer above is exact, as is tf.nn.pool(..., dilations=) in a Lambda for stride 1"
+            ],
             pk,
         )
     notes = []
@@ -905,7 +1100,9 @@ def _to_keras(layer: Layer, w: Window) -> Translation:
             code.append(f"pad = keras.layers.ZeroPadding{n}D({_pad_arg(pads)}{df})")
             notes.append(f"Keras pooling has no explicit pads or ceil_mode: zero-pad {pads} first")
     form, ratio = chosen
-    code.append(f"pool = keras.layers.{name}({_fmt(k)}, strides={_fmt(s)}, padding='{form.padding}'{df})")
+    code.append(
+        f"pool = keras.layers.{name}({_fmt(k)}, strides={_fmt(s)}, padding='{form.padding}'{df})"
+    )
     code.append("y = pool(pad(x))" if form.prepad else "y = pool(x)")
     if ratio is not None:
         code.append("y = y * correction")
@@ -914,8 +1111,10 @@ def _to_keras(layer: Layer, w: Window) -> Translation:
     if ceil and form.prepad:
         notes.append(ceil)
     if layer.op == "max" and layer.return_indices:
-        notes.append("keras.layers max pooling returns no indices: use tf.nn.max_pool_with_argmax "
-                     "or poolkit.keras's return_indices=True")
+        notes.append(
+            "keras.layers max pooling returns no indices: use tf.nn.max_pool_with_argmax "
+            "or poolkit.keras's return_indices=True"
+        )
     notes.append(f"exact alternative in one layer: {pk}")
     plan = {"kind": "keras", "form": _form_dict(form), "correction": ratio, "data_format": fmt}
     return Translation("keras", True, code, plan, notes)
@@ -929,12 +1128,13 @@ def _pad_arg(pads) -> str:
 
 def _to_tf(layer: Layer, w: Window) -> Translation:
     n, k, s, d = w.ndim, w.kernel, w.stride, w.dilation
-    fmt = "NWC NHWC NDHWC".split()[n - 1]  # TensorFlow's CPU pooling takes channels last only
+    fmt = ["NWC", "NHWC", "NDHWC"][n - 1]  # TensorFlow's CPU pooling takes channels last only
     kind = "MAX" if layer.op == "max" else "AVG"
     dilated = any(v != 1 for v in d)
     notes, code = [], []
     chosen = None
-    for spelling in ("valid", "same"):
+    # tf.nn.pool refuses 'SAME' with dilations > 1, and strides > 1 with dilations
+    for spelling in ("valid",) if dilated else ("valid", "same"):
         if dilated and any(v != 1 for v in s):
             break
         form = _Form(None, spelling, False, "in", k, s, d)
@@ -945,22 +1145,31 @@ def _to_tf(layer: Layer, w: Window) -> Translation:
     slice_step = None
     if chosen is not None:
         if dilated:
-            code.append(f"y = tf.nn.pool(x, {_lst(k)}, '{kind}', strides={_lst(s)}, padding='{chosen.padding.upper()}', data_format='{fmt}', dilations={_lst(d)})")
+            code.append(
+                f"y = tf.nn.pool(x, {_lst(k)}, '{kind}', strides={_lst(s)}, padding='{chosen.padding.upper()}', data_format='{fmt}', dilations={_lst(d)})"
+            )
         else:
             fn = f"tf.nn.{'max' if layer.op == 'max' else 'avg'}_pool{n}d"
-            code.append(f"y = {fn}(x, ksize={_lst(k)}, strides={_lst(s)}, padding='{chosen.padding.upper()}', data_format='{fmt}')")
+            code.append(
+                f"y = {fn}(x, ksize={_lst(k)}, strides={_lst(s)}, padding='{chosen.padding.upper()}', data_format='{fmt}')"
+            )
         form, ratio = chosen, None
     else:
         pads = _pads_needed(w, True)
-        explicit_ok = layer.op == "max" and not dilated and n in (1, 2) and all(
-            lo < kk and hi < kk for (lo, hi), kk in zip(pads, k, strict=True)
+        explicit_ok = (
+            layer.op == "max"
+            and not dilated
+            and n in (1, 2)
+            and all(lo < kk and hi < kk for (lo, hi), kk in zip(pads, k, strict=True))
         )
         if explicit_ok:
             form = _Form(None, pads, False, "in", k, s, d)
             ok, ratio = _check(form, layer, w)
             assert ok
             tfp = [[0, 0]] + [list(p) for p in pads] + [[0, 0]]
-            code.append(f"y = tf.nn.max_pool{n}d(x, ksize={_lst(k)}, strides={_lst(s)}, padding={tfp}, data_format='{fmt}')")
+            code.append(
+                f"y = tf.nn.max_pool{n}d(x, ksize={_lst(k)}, strides={_lst(s)}, padding={tfp}, data_format='{fmt}')"
+            )
             notes.append("explicit pads on tf.nn.max_pool: pads never win")
         else:
             form = _Form(pads, "valid", False, "in", k, (1,) * n if dilated else s, d)
@@ -969,27 +1178,45 @@ def _to_tf(layer: Layer, w: Window) -> Translation:
                 # stride 1, then every s-th window: tf.nn.pool refuses strides with dilations
                 cand = resolve(
                     tuple(a.length + lo + hi for a, (lo, hi) in zip(w.axes, pads, strict=True)),
-                    k, 1, "valid", d,
+                    k,
+                    1,
+                    "valid",
+                    d,
                 )
-                assert all(((o - 1) * st) < c for o, st, c in zip(w.output_shape, s, cand.output_shape, strict=True))
+                assert all(
+                    ((o - 1) * st) < c
+                    for o, st, c in zip(w.output_shape, s, cand.output_shape, strict=True)
+                )
                 ratio = None
                 if layer.op == "avg":
                     target = np.prod(np.asarray(k, dtype=np.float64)) * np.ones(w.output_shape)
                     r = target / _src_divisors(layer, w)
                     ratio = None if np.all(r == 1) else r
-                notes.append("tf.nn.pool refuses strides > 1 with dilations: pool with stride 1, then keep every stride-th window (a slice)")
+                notes.append(
+                    "tf.nn.pool refuses strides > 1 with dilations: pool with stride 1, then keep every stride-th window (a slice)"
+                )
             else:
                 ok, ratio = _check(form, layer, w)
                 assert ok
             axes = [[0, 0]] + [list(p) for p in pads] + [[0, 0]]
             value = "float('-inf')" if layer.op == "max" else "0.0"
             code.append(f"x = tf.pad(x, {axes}, constant_values={value})")
-            strides = (1,) * n if dilated else s
-            code.append(f"y = tf.nn.pool(x, {_lst(k)}, '{kind}', strides={_lst(strides)}, padding='VALID', data_format='{fmt}'" + (f", dilations={_lst(d)})" if dilated else ")"))
+            if dilated:
+                code.append(
+                    f"y = tf.nn.pool(x, {_lst(k)}, '{kind}', strides={_lst((1,) * n)}, "
+                    f"padding='VALID', data_format='{fmt}', dilations={_lst(d)})"
+                )
+            else:
+                code.append(
+                    f"y = tf.nn.{layer.op}_pool{n}d(x, ksize={_lst(k)}, strides={_lst(s)}, "
+                    f"padding='VALID', data_format='{fmt}')"
+                )
             if slice_step:
                 sl = ", ".join(f"::{v}" for v in s)
                 code.append(f"y = y[:, {sl}, :]")
-            notes.append(f"explicit pad {pads} (lo, hi per dim; the end includes the ceil_mode overhang) filled with {_fill(layer)}")
+            notes.append(
+                f"explicit pad {pads} (lo, hi per dim; the end includes the ceil_mode overhang) filled with {_fill(layer)}"
+            )
     if ratio is not None:
         code.append("y = y * correction")
         notes.append(_corr_note(ratio))
@@ -997,15 +1224,22 @@ def _to_tf(layer: Layer, w: Window) -> Translation:
     if ceil and (form.prepad or not isinstance(form.padding, str)):
         notes.append(ceil)
     if layer.op == "max" and layer.return_indices:
-        notes.append("indices: tf.nn.max_pool_with_argmax (2-d, SAME/VALID only) gives (y*W + x)*C + c; "
-                     "poolkit.convert_indices(i, to='tf', input_shape=x.shape, data_format='channels_last') converts from torch's")
+        notes.append(
+            "indices: tf.nn.max_pool_with_argmax (2-d, SAME/VALID only) gives (y*W + x)*C + c; "
+            "poolkit.convert_indices(i, to='tf', input_shape=x.shape, data_format='channels_last') converts from torch's"
+        )
     if layer.data_format == "channels_first":
         notes.append(
             "TensorFlow's CPU pooling is channels last: transpose the source's channels-first "
             "input first (tf.transpose(x, [0, 2, ..., 1])) and the output back"
         )
-    plan = {"kind": "tf", "form": _form_dict(form), "correction": ratio, "slice": slice_step,
-            "data_format": "channels_last"}
+    plan = {
+        "kind": "tf",
+        "form": _form_dict(form),
+        "correction": ratio,
+        "slice": slice_step,
+        "data_format": "channels_last",
+    }
     return Translation("tf", True, code, plan, notes)
 
 
@@ -1038,14 +1272,19 @@ def _to_onnx(layer: Layer, w: Window) -> Translation:
     code.append(f"onnx.helper.make_node('{op}', ['x'], {outputs}, {', '.join(attrs)})")
     if ratio is not None:
         code.append("onnx.helper.make_node('Mul', ['y', 'correction'], ['y_exact'])")
-        notes.append(_corr_note(ratio) + (" (ONNX AveragePool has no divisor_override)" if layer.divisor_override else ""))
+        notes.append(
+            _corr_note(ratio)
+            + (" (ONNX AveragePool has no divisor_override)" if layer.divisor_override else "")
+        )
     if isinstance(layer.padding, str) and layer.padding != "valid":
         auto = "SAME_UPPER" if layer.padding == "same" else "SAME_LOWER"
         notes.append(
             f"explicit pads, not auto_pad={auto}: onnxruntime sizes a dilated SAME window without "
             f"its dilation, and explicit pads say the same thing everywhere"
         )
-    if any(v != 1 for v in d) and any(p >= kk for pair, kk in zip(pads, k, strict=True) for p in pair):
+    if any(v != 1 for v in d) and any(
+        p >= kk for pair, kk in zip(pads, k, strict=True) for p in pair
+    ):
         notes.append(
             "onnxruntime refuses a pad >= kernel_shape even when it is smaller than the dilated "
             "window (ONNX's spec and PyTorch allow it): there, put the pads in a Pad node "
@@ -1086,7 +1325,9 @@ def _to_jax(layer: Layer, w: Window) -> Translation:
             f"lax.reduce_window sums: multiply by `correction` = 1 / the source divisor (shape "
             f"{w.output_shape}, in the plan): {_pads_count(layer)}"
         )
-    notes.append(f"pads {pads} (lo, hi per dim; the end includes the ceil_mode overhang) are filled with the init value {init}")
+    notes.append(
+        f"pads {pads} (lo, hi per dim; the end includes the ceil_mode overhang) are filled with the init value {init}"
+    )
     if not any(v != 1 for v in d):
         fl = f"flax.linen.{'max' if layer.op == 'max' else 'avg'}_pool(x, {k}, strides={s}, padding={tuple(pads)}"
         if layer.op == "avg":
@@ -1099,8 +1340,15 @@ def _to_jax(layer: Layer, w: Window) -> Translation:
         else:
             notes.append(f"also exact (channels last): {fl})")
     if layer.op == "max" and layer.return_indices:
-        notes.append("lax.reduce_window returns no indices: poolkit.jax's max pooling or poolkit.max_pool*d(return_indices=True) gives torch's format")
-    plan = {"kind": "jax", "form": _form_dict(form), "correction": ratio, "data_format": layer.data_format}
+        notes.append(
+            "lax.reduce_window returns no indices: poolkit.jax's max pooling or poolkit.max_pool*d(return_indices=True) gives torch's format"
+        )
+    plan = {
+        "kind": "jax",
+        "form": _form_dict(form),
+        "correction": ratio,
+        "data_format": layer.data_format,
+    }
     return Translation("jax", True, code, plan, notes)
 
 
@@ -1116,7 +1364,9 @@ def _targets(to) -> list[str]:
         for part in str(name).split(","):
             key = _ALIASES.get(part.strip().lower(), part.strip().lower())
             if key not in FRAMEWORKS:
-                raise PoolingError(f"to must name frameworks among {', '.join(FRAMEWORKS)}; got {name!r}")
+                raise PoolingError(
+                    f"to must name frameworks among {', '.join(FRAMEWORKS)}; got {name!r}"
+                )
             out.append(key)
     return out
 
@@ -1157,10 +1407,18 @@ def reference(layer: Layer, w: Window, x: np.ndarray) -> np.ndarray:
 
     n = w.ndim
     if layer.op == "max":
-        return getattr(poolkit, f"max_pool{n}d")(x, w.kernel, w.stride, w.pads, w.dilation, layer.ceil_mode)
+        return getattr(poolkit, f"max_pool{n}d")(
+            x, w.kernel, w.stride, w.pads, w.dilation, layer.ceil_mode
+        )
     return getattr(poolkit, f"avg_pool{n}d")(
-        x, w.kernel, w.stride, w.pads, w.dilation, layer.ceil_mode,
-        count_include_pad=layer.count_include_pad, divisor_override=layer.divisor_override,
+        x,
+        w.kernel,
+        w.stride,
+        w.pads,
+        w.dilation,
+        layer.ceil_mode,
+        count_include_pad=layer.count_include_pad,
+        divisor_override=layer.divisor_override,
     )
 
 
@@ -1208,8 +1466,15 @@ def _run_source(layer: Layer, w: Window, x: np.ndarray) -> np.ndarray:
         if name == "lax.reduce_window":
             rest = list(args[1:])
             kw = dict(kwargs)
-            params = ["init_value", "computation", "window_dimensions", "window_strides", "padding",
-                      "base_dilation", "window_dilation"]
+            params = [
+                "init_value",
+                "computation",
+                "window_dimensions",
+                "window_strides",
+                "padding",
+                "base_dilation",
+                "window_dilation",
+            ]
             bound = dict(zip(params, rest)) | kw
             bound["init_value"] = -jnp.inf
             bound["computation"] = lax.max
@@ -1227,7 +1492,9 @@ def _run_source(layer: Layer, w: Window, x: np.ndarray) -> np.ndarray:
             if "padding" in kw and not isinstance(kw["padding"], str):
                 kw["padding"] = tuple(tuple(p) for p in kw["padding"])
             rest = [tuple(a) if isinstance(a, list) else a for a in args[1:]]
-            kw = {k: tuple(v) if isinstance(v, list) and k != "padding" else v for k, v in kw.items()}
+            kw = {
+                k: tuple(v) if isinstance(v, list) and k != "padding" else v for k, v in kw.items()
+            }
             y = np.asarray(fn(xin, *rest, **kw))
         return _from_cl(y) if cl else y
     raise PoolingError(f"cannot run a {fw} layer")
@@ -1240,8 +1507,11 @@ def _run_onnx(nodes, x, extra: dict) -> np.ndarray:
 
     inits = [onnx.numpy_helper.from_array(v, name) for name, v in extra.items()]
     graph = helper.make_graph(
-        nodes, "port", [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, x.shape)],
-        [helper.make_tensor_value_info(nodes[-1].output[0], onnx.TensorProto.FLOAT, None)], inits,
+        nodes,
+        "port",
+        [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, x.shape)],
+        [helper.make_tensor_value_info(nodes[-1].output[0], onnx.TensorProto.FLOAT, None)],
+        inits,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 22)])
     model.ir_version = 10
@@ -1262,11 +1532,29 @@ def _run_translation(layer: Layer, w: Window, t: Translation, x: np.ndarray) -> 
     fill = -np.inf if layer.op == "max" else 0.0
     corr = plan.get("correction")
     n = w.ndim
-    if kind == "poolkit.keras":
-        raise _NotRunnable("the poolkit.keras form")
-    if kind == "poolkit.torch":
-        raise _NotRunnable("the poolkit.torch form")
     k, s, d = tuple(form["kernel"]), tuple(form["stride"]), tuple(form["dilation"])
+    pairs = tuple(tuple(p) for p in form["padding"]) if form.get("padding") else None
+    extra = {}
+    if layer.op == "avg":
+        extra = {"count_include_pad": layer.count_include_pad,
+                 "divisor_override": layer.divisor_override}
+    if kind == "poolkit.keras":
+        import poolkit.keras as pkk
+
+        stem = "MaxPooling" if layer.op == "max" else "AveragePooling"
+        cls = getattr(pkk, f"{stem}{n}D")
+        pool = cls(k, s, padding=pairs, dilation_rate=d, ceil_mode=form["ceil_mode"],
+                   data_format="channels_first", **extra)
+        return np.asarray(pool(x))
+    if kind == "poolkit.torch":
+        import torch
+
+        import poolkit.torch as pkt
+
+        if n == 1:
+            extra.pop("divisor_override", None)  # AvgPool1d has none
+        pool = getattr(pkt, f"AvgPool{n}d")(k, s, pairs, form["ceil_mode"], dilation=d, **extra)
+        return pool(torch.from_numpy(x)).numpy()
     if kind == "torch":
         import torch
 
@@ -1290,15 +1578,27 @@ def _run_translation(layer: Layer, w: Window, t: Translation, x: np.ndarray) -> 
             xi = _np_prepad(xi, form["prepad"], fill, cl)  # what the pad layer does
             if layer.op == "avg":  # run the real ZeroPadding layer on the unpadded input
                 zp = getattr(keras.layers, f"ZeroPadding{n}D")(
-                    padding=tuple(tuple(p) for p in form["prepad"]) if n > 1 else tuple(form["prepad"][0]),
+                    padding=tuple(tuple(p) for p in form["prepad"])
+                    if n > 1
+                    else tuple(form["prepad"][0]),
                     data_format=plan["data_format"],
                 )
                 xi = np.asarray(zp(_to_cl(x) if cl else x))
             else:
-                axes = [[0, 0]] + form["prepad"] + [[0, 0]] if cl else [[0, 0], [0, 0]] + form["prepad"]
-                xi = np.asarray(keras.ops.pad(_to_cl(x) if cl else x, axes, constant_values=float("-inf")))
-        cls = getattr(keras.layers, f"{'MaxPooling' if layer.op == 'max' else 'AveragePooling'}{n}D")
-        y = np.asarray(cls(k, strides=s, padding=form["padding"], data_format=plan["data_format"])(xi))
+                axes = (
+                    [[0, 0]] + form["prepad"] + [[0, 0]]
+                    if cl
+                    else [[0, 0], [0, 0]] + form["prepad"]
+                )
+                xi = np.asarray(
+                    keras.ops.pad(_to_cl(x) if cl else x, axes, constant_values=float("-inf"))
+                )
+        cls = getattr(
+            keras.layers, f"{'MaxPooling' if layer.op == 'max' else 'AveragePooling'}{n}D"
+        )
+        y = np.asarray(
+            cls(k, strides=s, padding=form["padding"], data_format=plan["data_format"])(xi)
+        )
         y = _from_cl(y) if cl else y
     elif kind == "tf":
         import tensorflow as tf
@@ -1310,9 +1610,19 @@ def _run_translation(layer: Layer, w: Window, t: Translation, x: np.ndarray) -> 
             axes = [[0, 0]] + form["prepad"] + [[0, 0]] if cl else [[0, 0], [0, 0]] + form["prepad"]
             xi = tf.pad(xi, axes, constant_values=fill)
         kind_ = "MAX" if layer.op == "max" else "AVG"
-        if isinstance(form["padding"], str):
-            y = tf.nn.pool(xi, list(k), kind_, strides=list(s), padding=form["padding"].upper(),
-                           data_format=fmt, dilations=list(d)).numpy()
+        if isinstance(form["padding"], str) and all(v == 1 for v in d):
+            fn = getattr(tf.nn, f"{layer.op}_pool{n}d")
+            y = fn(xi, list(k), list(s), form["padding"].upper(), data_format=fmt).numpy()
+        elif isinstance(form["padding"], str):
+            y = tf.nn.pool(
+                xi,
+                list(k),
+                kind_,
+                strides=list(s),
+                padding=form["padding"].upper(),
+                data_format=fmt,
+                dilations=list(d),
+            ).numpy()
         else:
             tfp = [[0, 0]] + form["padding"] + [[0, 0]]
             y = getattr(tf.nn, f"max_pool{n}d")(xi, list(k), list(s), tfp, data_format=fmt).numpy()
@@ -1325,9 +1635,12 @@ def _run_translation(layer: Layer, w: Window, t: Translation, x: np.ndarray) -> 
 
         op = "MaxPool" if layer.op == "max" else "AveragePool"
         pads = form["padding"]
-        attrs = {"kernel_shape": list(k), "strides": list(s),
-                 "pads": [p[0] for p in pads] + [p[1] for p in pads],
-                 "ceil_mode": int(form["ceil_mode"])}
+        attrs = {
+            "kernel_shape": list(k),
+            "strides": list(s),
+            "pads": [p[0] for p in pads] + [p[1] for p in pads],
+            "ceil_mode": int(form["ceil_mode"]),
+        }
         if any(v != 1 for v in d):
             attrs["dilations"] = list(d)
         if layer.op == "avg":
@@ -1382,7 +1695,11 @@ def verify(result: Port, *, seed: int = 0, batch: int = 2, channels: int = 3) ->
     Frameworks that are not installed are skipped (never counted as agreement).
     """
     layer, w = result.layer, result.window
-    x = np.random.default_rng(seed).standard_normal((batch, channels) + w.input_shape).astype(np.float32)
+    x = (
+        np.random.default_rng(seed)
+        .standard_normal((batch, channels) + w.input_shape)
+        .astype(np.float32)
+    )
     expected = reference(layer, w, x)
     report = {}
 
@@ -1394,6 +1711,9 @@ def verify(result: Port, *, seed: int = 0, batch: int = 2, channels: int = 3) ->
             return
         except _NotRunnable as error:
             report[name] = {"status": "skipped", "detail": f"{error} is not run"}
+            return
+        except Exception as error:  # a framework refusing the form is a failed translation
+            report[name] = {"status": "ERROR", "detail": f"{type(error).__name__}: {error}"[:300]}
             return
         ok, detail = _agree(layer, y, expected)
         report[name] = {"status": "agree" if ok else "DIFFER", "detail": detail}
@@ -1410,9 +1730,9 @@ def verify(result: Port, *, seed: int = 0, batch: int = 2, channels: int = 3) ->
 def add_arguments(parser) -> None:
     parser.add_argument(
         "layer",
-        help="the layer as its framework writes it, e.g. \"torch.nn.MaxPool2d(3, 2, 1, "
-        "ceil_mode=True)\", \"keras.layers.AveragePooling2D(3, 2, padding='same')\", "
-        "\"MaxPool(kernel_shape=[3, 3], pads=[0, 0, 1, 1])\", \"tf.nn.max_pool2d(x, 3, 2, "
+        help='the layer as its framework writes it, e.g. "torch.nn.MaxPool2d(3, 2, 1, '
+        'ceil_mode=True)", "keras.layers.AveragePooling2D(3, 2, padding=\'same\')", '
+        '"MaxPool(kernel_shape=[3, 3], pads=[0, 0, 1, 1])", "tf.nn.max_pool2d(x, 3, 2, '
         "'SAME')\", \"flax.linen.avg_pool(x, (3, 3), padding='SAME')\"",
     )
     parser.add_argument(
@@ -1423,11 +1743,14 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.add_argument(
-        "--verify", action="store_true",
+        "--verify",
+        action="store_true",
         help="run the source and each translation on random input against poolkit's reference",
     )
     parser.add_argument(
-        "--data-format", default=None, choices=["channels_first", "channels_last"],
+        "--data-format",
+        default=None,
+        choices=["channels_first", "channels_last"],
         help="where lax.reduce_window's channels are (default channels_last)",
     )
 
@@ -1449,6 +1772,6 @@ def run(args) -> int:
             print("verify (random input against poolkit's reference):")
             for name, r in checks.items():
                 print(f"  {name}: {r['status']} ({r['detail']})")
-    if checks is not None and any(r["status"] == "DIFFER" for r in checks.values()):
+    if checks is not None and any(r["status"] in ("DIFFER", "ERROR") for r in checks.values()):
         return 1
     return 0
