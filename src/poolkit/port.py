@@ -284,7 +284,14 @@ def _torch_padding(bound: dict, n: int):
         raise PoolingError(
             f"padding must be an int or a tuple of {n} ints for torch; got {value!r}"
         )
-    return to_tuple(value, n, "padding", minimum=0)
+    pads = to_tuple(value, n, "padding", minimum=0)
+    kernel = to_tuple(bound["kernel_size"], n, "kernel_size")
+    if any(p > k // 2 for p, k in zip(pads, kernel, strict=True)):
+        raise PoolingError(
+            f"padding must be at most half of kernel_size for torch pooling (torch refuses more); "
+            f"got padding={value!r} with kernel_size={bound['kernel_size']!r}"
+        )
+    return pads
 
 
 _TORCH_PARAMS = {
@@ -1250,7 +1257,28 @@ def _to_onnx(layer: Layer, w: Window) -> Translation:
     divisors = ["in", "padded"] if layer.op == "avg" else ["in"]
     chosen = None
     pads = w.pads
-    for div in divisors:
+    # onnxruntime refuses a pad >= kernel_shape, even one smaller than the dilated window that
+    # ONNX's spec and PyTorch allow: such pads go in a Pad node instead
+    refused = any(p >= kk for pair, kk in zip(pads, k, strict=True) for p in pair)
+    if refused:
+        zero = tuple((0, 0) for _ in pads)
+        form = _Form(pads, zero, layer.ceil_mode, "in", k, s, d)
+        ok, ratio = _check(form, layer, w)
+        assert ok
+        chosen = (form, ratio)
+        flat = [p[0] for p in pads] + [p[1] for p in pads]
+        full = [0, 0, *[p[0] for p in pads], 0, 0, *[p[1] for p in pads]]
+        code.append(
+            f"onnx.helper.make_node('Pad', ['x', 'pads', 'value'], ['x_padded'], mode='constant')"
+            f"  # pads = {full} (int64), value = {_fill(layer)}"
+        )
+        notes.append(
+            f"onnxruntime refuses pads {flat} >= kernel_shape {list(k)} (ONNX's spec and PyTorch "
+            f"allow a pad smaller than the dilated window): the pads go in a Pad node filled "
+            f"with {_fill(layer)}, and the pool has none"
+        )
+        pads = zero
+    for div in divisors if not refused else ():
         form = _Form(None, pads, layer.ceil_mode, div, k, s, d)
         ok, ratio = _check(form, layer, w)
         if ok and (chosen is None or ratio is None):
@@ -1269,7 +1297,8 @@ def _to_onnx(layer: Layer, w: Window) -> Translation:
     if layer.op == "avg" and form.divisor == "padded":
         attrs.append("count_include_pad=1")
     outputs = "['y', 'indices']" if layer.op == "max" and layer.return_indices else "['y']"
-    code.append(f"onnx.helper.make_node('{op}', ['x'], {outputs}, {', '.join(attrs)})")
+    source = "'x_padded'" if refused else "'x'"
+    code.append(f"onnx.helper.make_node('{op}', [{source}], {outputs}, {', '.join(attrs)})")
     if ratio is not None:
         code.append("onnx.helper.make_node('Mul', ['y', 'correction'], ['y_exact'])")
         notes.append(
@@ -1281,14 +1310,6 @@ def _to_onnx(layer: Layer, w: Window) -> Translation:
         notes.append(
             f"explicit pads, not auto_pad={auto}: onnxruntime sizes a dilated SAME window without "
             f"its dilation, and explicit pads say the same thing everywhere"
-        )
-    if any(v != 1 for v in d) and any(
-        p >= kk for pair, kk in zip(pads, k, strict=True) for p in pair
-    ):
-        notes.append(
-            "onnxruntime refuses a pad >= kernel_shape even when it is smaller than the dilated "
-            "window (ONNX's spec and PyTorch allow it): there, put the pads in a Pad node "
-            f"(mode='constant', value {_fill(layer)}) and pool with pads=0"
         )
     if layer.op == "avg" and any(v != 1 for v in d):
         notes.append("AveragePool's dilations need opset >= 19")
@@ -1645,7 +1666,17 @@ def _run_translation(layer: Layer, w: Window, t: Translation, x: np.ndarray) -> 
             attrs["dilations"] = list(d)
         if layer.op == "avg":
             attrs["count_include_pad"] = int(form["divisor"] == "padded")
-        y = _run_onnx([helper.make_node(op, ["x"], ["y"], **attrs)], x, {})
+        nodes, extra_inputs, source = [], {}, "x"
+        if form["prepad"] is not None:
+            pre = form["prepad"]
+            extra_inputs = {
+                "pads": np.array([0, 0, *[p[0] for p in pre], 0, 0, *[p[1] for p in pre]], np.int64),
+                "value": np.array(fill, np.float32),
+            }
+            nodes.append(helper.make_node("Pad", ["x", "pads", "value"], ["xp"], mode="constant"))
+            source = "xp"
+        nodes.append(helper.make_node(op, [source], ["y"], **attrs))
+        y = _run_onnx(nodes, x, extra_inputs)
     elif kind == "jax":
         import jax.numpy as jnp
         from jax import lax

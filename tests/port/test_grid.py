@@ -130,6 +130,12 @@ def jax_cases():
             f"window_dilation=(1, {d}, 1, 1))",
             (9, 7),
         )
+    # a pad >= the kernel (but < the dilated window): onnxruntime needs a Pad node for it
+    yield (
+        "lax.reduce_window(x, -jnp.inf, lax.max, (1, 2, 1), (1, 1, 1), ((0, 0), (2, 0), (0, 0)), "
+        "window_dilation=(1, 2, 1))",
+        (6,),
+    )
 
 
 GRIDS = {
