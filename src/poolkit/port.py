@@ -13,8 +13,8 @@ averages), a constant divisor correction, or "no exact equivalent" with the reas
 >>> p = port("torch.nn.MaxPool2d(3, 2, 1, ceil_mode=True)", (9, 9))
 >>> p.window.output_shape, p.window.pads
 ((5, 5), ((1, 1), (1, 1)))
->>> p.translations["onnx"].code[0]
-"onnx.helper.make_node('MaxPool', ['x'], ['y'], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1)"
+>>> p.translations["onnx"].code[0].split("['y'], ")[1]
+'kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1)'
 
 Strings are parsed with :mod:`ast` (never evaluated). Frameworks are imported only by
 :func:`verify` and by the parsers of live objects, never by ``import poolkit.port``.
@@ -160,7 +160,10 @@ def _literal(node, where: str):
     if isinstance(node, ast.Tuple | ast.List):
         return [_literal(e, where) for e in node.elts]
     if isinstance(node, ast.Dict):
-        return {_literal(k, where): _literal(v, where) for k, v in zip(node.keys, node.values)}
+        return {
+            _literal(k, where): _literal(v, where)
+            for k, v in zip(node.keys, node.values, strict=True)
+        }
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
         value = _literal(node.operand, where)
         if isinstance(value, _Sym):
@@ -189,7 +192,9 @@ def _parse_string(text: str):
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
-        raise PoolingError(f"layer must be a Python call expression; got {text!r} ({error.msg})")
+        raise PoolingError(
+            f"layer must be a Python call expression; got {text!r} ({error.msg})"
+        ) from None
     call = tree.body
     if not isinstance(call, ast.Call):
         raise PoolingError(
@@ -214,7 +219,7 @@ def _bind(name: str, params: list[tuple[str, object]], args, kwargs, text: str) 
     allowed = [p for p, _ in params]
     if len(args) > len(params):
         raise PoolingError(f"{name} takes at most {len(params)} positional arguments; got {text!r}")
-    bound = dict(zip(allowed, args))
+    bound = dict(zip(allowed, args, strict=False))  # fewer args than parameters
     for key, value in kwargs.items():
         if key not in allowed:
             raise PoolingError(
@@ -580,9 +585,9 @@ def _from_lax_call(name, args, kwargs, text, data_format="channels_last") -> Lay
             f"frameworks); got {b['computation']!r}"
         )
     init = b["init_value"]
-    if not ((isinstance(init, _Sym) and init.endswith("-inf")) or init == float("-inf")):
-        if not (isinstance(init, _Sym) and init.startswith("-") and init.endswith("inf")):
-            raise PoolingError(f"init_value must be -inf for max pooling; got {init!r}")
+    negative_inf = isinstance(init, _Sym) and init.startswith("-") and init.endswith("inf")
+    if not (negative_inf or init == float("-inf")):
+        raise PoolingError(f"init_value must be -inf for max pooling; got {init!r}")
     if b["base_dilation"] is not None and any(v != 1 for v in b["base_dilation"]):
         raise PoolingError(
             f"base_dilation must be all 1 (no pooling has it); got {b['base_dilation']!r}"
@@ -649,7 +654,8 @@ def _from_onnx_attrs(op_type: str, attrs: dict, text: str) -> Layer:
     for key in attrs:
         if key not in allowed:
             raise PoolingError(
-                f"{key} is not an attribute of ONNX {op_type} (allowed: {', '.join(sorted(allowed))})"
+                f"{key} is not an attribute of ONNX {op_type} "
+                f"(allowed: {', '.join(sorted(allowed))})"
             )
     if "kernel_shape" not in attrs:
         raise PoolingError(f"kernel_shape is required by ONNX {op_type}; got {attrs!r}")
@@ -797,7 +803,8 @@ def _window(layer: Layer, input_shape) -> Window:
     n = len(shape)
     if layer.ndim is not None and n != layer.ndim:
         raise PoolingError(
-            f"input_shape must have {layer.ndim} spatial dims for {layer.text}; got {describe(input_shape)}"
+            f"input_shape must have {layer.ndim} spatial dims for {layer.text}; "
+            f"got {describe(input_shape)}"
         )
     kernel = to_tuple(layer.kernel, n, "kernel_size")
     stride = kernel if layer.stride is None else to_tuple(layer.stride, n, "stride")
@@ -916,10 +923,11 @@ def _ceil_note(layer: Layer, w: Window) -> str | None:
             f"the stride does not divide)"
         )
     over = [a.overhang for a in w.axes]
+    fill = "-inf" if layer.op == "max" else "zeros, kept out of the divisor"
     return (
         f"ceil_mode=True: floor would give {floors} windows, ceil gives {w.output_shape}; the last "
         f"window hangs {_fmt(over)} cell(s) past the padded input, so a framework without "
-        f"ceil_mode needs that much extra pad at the end ({'-inf' if layer.op == 'max' else 'zeros, kept out of the divisor'})"
+        f"ceil_mode needs that much extra pad at the end ({fill})"
     )
 
 
@@ -935,10 +943,24 @@ def _to_torch(layer: Layer, w: Window) -> Translation:
             "torch",
             False,
             [
-                f"poolkit.torch.AvgPool{n}d({_fmt(k)}, {_fmt(s)}, padding={w.pads}, dilation={_fmt(d)}, ceil_mode={layer.ceil_mode}, count_include_pad={layer.count_include_pad})"
+                f"poolkit.torch.AvgPool{n}d({_fmt(k)}, {_fmt(s)}, padding={w.pads}, "
+                f"ceil_mode={layer.ceil_mode}, count_include_pad={layer.count_include_pad}, "
+                f"dilation={_fmt(d)})"
             ],
-            {"kind": "poolkit.torch", "form": _form_dict(_Form(None, w.pads, layer.ceil_mode,
-             "padded" if layer.count_include_pad else "in", k, s, d))},
+            {
+                "kind": "poolkit.torch",
+                "form": _form_dict(
+                    _Form(
+                        None,
+                        w.pads,
+                        layer.ceil_mode,
+                        "padded" if layer.count_include_pad else "in",
+                        k,
+                        s,
+                        d,
+                    )
+                ),
+            },
             ["torch.nn.AvgPool has no dilation argument"],
             f"poolkit.torch.AvgPool{n}d with dilation (exact), or unfold + mean",
         )
@@ -969,7 +991,8 @@ def _to_torch(layer: Layer, w: Window) -> Translation:
         best = (form, ratio)
         if any(p > m for p, m in zip(lo, limit, strict=True)):
             notes.append(
-                f"torch limits padding to half the kernel ({_fmt(limit)}): the pads go in a separate pad"
+                f"torch limits padding to half the kernel ({_fmt(limit)}): the pads go in "
+                f"a separate pad"
             )
         elif any(a.lo != a.hi for a in w.axes):
             notes.append(
@@ -1068,10 +1091,23 @@ def _to_keras(layer: Layer, w: Window) -> Translation:
             "keras",
             False,
             [pk],
-            {"kind": "poolkit.keras", "form": _form_dict(_Form(None, w.pads, layer.ceil_mode,
-             "padded" if layer.count_include_pad else "in", k, s, d))},
+            {
+                "kind": "poolkit.keras",
+                "form": _form_dict(
+                    _Form(
+                        None,
+                        w.pads,
+                        layer.ceil_mode,
+                        "padded" if layer.count_include_pad else "in",
+                        k,
+                        s,
+                        d,
+                    )
+                ),
+            },
             [
-                f"keras.layers pooling has no dilation (dilation {_fmt(d)} here); the poolkit.keras "
+                f"keras.layers pooling has no dilation (dilation {_fmt(d)} here); the "
+                f"poolkit.keras "
                 f"layer above is exact, as is tf.nn.pool(..., dilations=) in a Lambda for stride 1"
             ],
             pk,
@@ -1100,7 +1136,8 @@ def _to_keras(layer: Layer, w: Window) -> Translation:
                 f"constant_values=float('-inf')))"
             )
             notes.append(
-                f"Keras pooling has no explicit pads or ceil_mode: pad {pads} (lo, hi per dim) with "
+                f"Keras pooling has no explicit pads or ceil_mode: pad {pads} (lo, hi per dim) "
+                f"with "
                 f"-inf first; ZeroPadding{n}D would not do for max (a zero beats negative inputs)"
             )
         else:
@@ -1153,12 +1190,14 @@ def _to_tf(layer: Layer, w: Window) -> Translation:
     if chosen is not None:
         if dilated:
             code.append(
-                f"y = tf.nn.pool(x, {_lst(k)}, '{kind}', strides={_lst(s)}, padding='{chosen.padding.upper()}', data_format='{fmt}', dilations={_lst(d)})"
+                f"y = tf.nn.pool(x, {_lst(k)}, '{kind}', strides={_lst(s)}, "
+                f"padding='{chosen.padding.upper()}', data_format='{fmt}', dilations={_lst(d)})"
             )
         else:
             fn = f"tf.nn.{'max' if layer.op == 'max' else 'avg'}_pool{n}d"
             code.append(
-                f"y = {fn}(x, ksize={_lst(k)}, strides={_lst(s)}, padding='{chosen.padding.upper()}', data_format='{fmt}')"
+                f"y = {fn}(x, ksize={_lst(k)}, strides={_lst(s)}, "
+                f"padding='{chosen.padding.upper()}', data_format='{fmt}')"
             )
         form, ratio = chosen, None
     else:
@@ -1175,7 +1214,8 @@ def _to_tf(layer: Layer, w: Window) -> Translation:
             assert ok
             tfp = [[0, 0]] + [list(p) for p in pads] + [[0, 0]]
             code.append(
-                f"y = tf.nn.max_pool{n}d(x, ksize={_lst(k)}, strides={_lst(s)}, padding={tfp}, data_format='{fmt}')"
+                f"y = tf.nn.max_pool{n}d(x, ksize={_lst(k)}, strides={_lst(s)}, padding={tfp}, "
+                f"data_format='{fmt}')"
             )
             notes.append("explicit pads on tf.nn.max_pool: pads never win")
         else:
@@ -1200,7 +1240,8 @@ def _to_tf(layer: Layer, w: Window) -> Translation:
                     r = target / _src_divisors(layer, w)
                     ratio = None if np.all(r == 1) else r
                 notes.append(
-                    "tf.nn.pool refuses strides > 1 with dilations: pool with stride 1, then keep every stride-th window (a slice)"
+                    "tf.nn.pool refuses strides > 1 with dilations: pool with stride 1, then "
+                    "keep every stride-th window (a slice)"
                 )
             else:
                 ok, ratio = _check(form, layer, w)
@@ -1222,7 +1263,8 @@ def _to_tf(layer: Layer, w: Window) -> Translation:
                 sl = ", ".join(f"::{v}" for v in s)
                 code.append(f"y = y[:, {sl}, :]")
             notes.append(
-                f"explicit pad {pads} (lo, hi per dim; the end includes the ceil_mode overhang) filled with {_fill(layer)}"
+                f"explicit pad {pads} (lo, hi per dim; the end includes the ceil_mode "
+                f"overhang) filled with {_fill(layer)}"
             )
     if ratio is not None:
         code.append("y = y * correction")
@@ -1233,7 +1275,8 @@ def _to_tf(layer: Layer, w: Window) -> Translation:
     if layer.op == "max" and layer.return_indices:
         notes.append(
             "indices: tf.nn.max_pool_with_argmax (2-d, SAME/VALID only) gives (y*W + x)*C + c; "
-            "poolkit.convert_indices(i, to='tf', input_shape=x.shape, data_format='channels_last') converts from torch's"
+            "poolkit.convert_indices(i, to='tf', input_shape=x.shape, "
+            "data_format='channels_last') converts from torch's"
         )
     if layer.data_format == "channels_first":
         notes.append(
@@ -1251,7 +1294,7 @@ def _to_tf(layer: Layer, w: Window) -> Translation:
 
 
 def _to_onnx(layer: Layer, w: Window) -> Translation:
-    n, k, s, d = w.ndim, w.kernel, w.stride, w.dilation
+    k, s, d = w.kernel, w.stride, w.dilation
     op = "MaxPool" if layer.op == "max" else "AveragePool"
     notes, code = [], []
     divisors = ["in", "padded"] if layer.op == "avg" else ["in"]
@@ -1320,14 +1363,14 @@ def _to_onnx(layer: Layer, w: Window) -> Translation:
 
 
 def _to_jax(layer: Layer, w: Window) -> Translation:
-    n, k, s, d = w.ndim, w.kernel, w.stride, w.dilation
+    k, s, d = w.kernel, w.stride, w.dilation
     pads = _pads_needed(w, True)
     cl = layer.data_format == "channels_last"
     one = (1,)
     dims = one + k + one if cl else one + one + k
     strides = one + s + one if cl else one + one + s
     dil = one + d + one if cl else one + one + d
-    pp = [(0, 0)] + list(pads) + [(0, 0)] if cl else [(0, 0), (0, 0)] + list(pads)
+    pp = [(0, 0), *list(pads), (0, 0)] if cl else [(0, 0), (0, 0), *list(pads)]
     code = []
     notes = []
     init = "-jnp.inf" if layer.op == "max" else "0.0"
@@ -1347,10 +1390,11 @@ def _to_jax(layer: Layer, w: Window) -> Translation:
             f"{w.output_shape}, in the plan): {_pads_count(layer)}"
         )
     notes.append(
-        f"pads {pads} (lo, hi per dim; the end includes the ceil_mode overhang) are filled with the init value {init}"
+        f"pads {pads} (lo, hi per dim; the end includes the ceil_mode overhang) are filled "
+        f"with the init value {init}"
     )
     if not any(v != 1 for v in d):
-        fl = f"flax.linen.{'max' if layer.op == 'max' else 'avg'}_pool(x, {k}, strides={s}, padding={tuple(pads)}"
+        fl = f"flax.linen.{layer.op}_pool(x, {k}, strides={s}, padding={tuple(pads)}"
         if layer.op == "avg":
             for cip in (True, False):
                 f = _Form(pads, "valid", False, "in" if not cip else "padded", k, s, d)
@@ -1362,7 +1406,8 @@ def _to_jax(layer: Layer, w: Window) -> Translation:
             notes.append(f"also exact (channels last): {fl})")
     if layer.op == "max" and layer.return_indices:
         notes.append(
-            "lax.reduce_window returns no indices: poolkit.jax's max pooling or poolkit.max_pool*d(return_indices=True) gives torch's format"
+            "lax.reduce_window returns no indices: poolkit.jax's max pooling or "
+            "poolkit.max_pool*d(return_indices=True) gives torch's format"
         )
     plan = {
         "kind": "jax",
@@ -1496,7 +1541,7 @@ def _run_source(layer: Layer, w: Window, x: np.ndarray) -> np.ndarray:
                 "base_dilation",
                 "window_dilation",
             ]
-            bound = dict(zip(params, rest)) | kw
+            bound = dict(zip(params, rest, strict=False)) | kw
             bound["init_value"] = -jnp.inf
             bound["computation"] = lax.max
             for key in ("window_dimensions", "window_strides", "base_dilation", "window_dilation"):
@@ -1541,7 +1586,7 @@ def _run_onnx(nodes, x, extra: dict) -> np.ndarray:
 
 
 def _np_prepad(x, prepad, fill, channels_last):
-    pads = [(0, 0)] + list(prepad) + [(0, 0)] if channels_last else [(0, 0), (0, 0)] + list(prepad)
+    pads = [(0, 0), *list(prepad), (0, 0)] if channels_last else [(0, 0), (0, 0), *list(prepad)]
     return np.pad(x, pads, constant_values=fill)
 
 
@@ -1557,15 +1602,24 @@ def _run_translation(layer: Layer, w: Window, t: Translation, x: np.ndarray) -> 
     pairs = tuple(tuple(p) for p in form["padding"]) if form.get("padding") else None
     extra = {}
     if layer.op == "avg":
-        extra = {"count_include_pad": layer.count_include_pad,
-                 "divisor_override": layer.divisor_override}
+        extra = {
+            "count_include_pad": layer.count_include_pad,
+            "divisor_override": layer.divisor_override,
+        }
     if kind == "poolkit.keras":
         import poolkit.keras as pkk
 
         stem = "MaxPooling" if layer.op == "max" else "AveragePooling"
         cls = getattr(pkk, f"{stem}{n}D")
-        pool = cls(k, s, padding=pairs, dilation_rate=d, ceil_mode=form["ceil_mode"],
-                   data_format="channels_first", **extra)
+        pool = cls(
+            k,
+            s,
+            padding=pairs,
+            dilation_rate=d,
+            ceil_mode=form["ceil_mode"],
+            data_format="channels_first",
+            **extra,
+        )
         return np.asarray(pool(x))
     if kind == "poolkit.torch":
         import torch
@@ -1649,7 +1703,7 @@ def _run_translation(layer: Layer, w: Window, t: Translation, x: np.ndarray) -> 
             y = getattr(tf.nn, f"max_pool{n}d")(xi, list(k), list(s), tfp, data_format=fmt).numpy()
         if plan.get("slice"):
             sl = tuple(slice(None, None, v) for v in plan["slice"])
-            y = y[(slice(None),) + sl] if cl else y[(slice(None), slice(None)) + sl]
+            y = y[(slice(None), *sl)] if cl else y[(slice(None), slice(None), *sl)]
         y = _from_cl(y) if cl else y
     elif kind == "onnx":
         from onnx import helper
@@ -1670,7 +1724,9 @@ def _run_translation(layer: Layer, w: Window, t: Translation, x: np.ndarray) -> 
         if form["prepad"] is not None:
             pre = form["prepad"]
             extra_inputs = {
-                "pads": np.array([0, 0, *[p[0] for p in pre], 0, 0, *[p[1] for p in pre]], np.int64),
+                "pads": np.array(
+                    [0, 0, *[p[0] for p in pre], 0, 0, *[p[1] for p in pre]], np.int64
+                ),
                 "value": np.array(fill, np.float32),
             }
             nodes.append(helper.make_node("Pad", ["x", "pads", "value"], ["xp"], mode="constant"))
@@ -1688,7 +1744,7 @@ def _run_translation(layer: Layer, w: Window, t: Translation, x: np.ndarray) -> 
         st = one + s + one if cl else one + one + s
         dil = one + d + one if cl else one + one + d
         pre = [tuple(p) for p in form["prepad"]]
-        pp = [(0, 0)] + pre + [(0, 0)] if cl else [(0, 0), (0, 0)] + pre
+        pp = [(0, 0), *pre, (0, 0)] if cl else [(0, 0), (0, 0), *pre]
         init = -jnp.inf if layer.op == "max" else np.float32(0)
         comp = lax.max if layer.op == "max" else lax.add
         y = np.asarray(lax.reduce_window(xi, init, comp, dims, st, pp, window_dilation=dil))
@@ -1728,7 +1784,7 @@ def verify(result: Port, *, seed: int = 0, batch: int = 2, channels: int = 3) ->
     layer, w = result.layer, result.window
     x = (
         np.random.default_rng(seed)
-        .standard_normal((batch, channels) + w.input_shape)
+        .standard_normal((batch, channels, *w.input_shape))
         .astype(np.float32)
     )
     expected = reference(layer, w, x)

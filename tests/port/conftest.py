@@ -29,10 +29,11 @@ import pytest  # noqa: E402
 def tally():
     """``tally(source, report)``: count one verified layer and its agreeing translations."""
 
-    def add(source: str, report: dict) -> None:
+    def add(source: str, report: dict, exact: dict) -> None:
         CASES[source] += 1
         for target, result in report.items():
             if target != "source" and result["status"] == "agree":
-                VERIFIED[(source, target)] += 1
+                label = target if exact[target] else f"{target} (poolkit fallback, not native)"
+                VERIFIED[(source, label)] += 1
 
     return add

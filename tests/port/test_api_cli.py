@@ -45,8 +45,11 @@ EXAMPLE = "torch.nn.MaxPool2d(3, 2, 1, ceil_mode=True)"
         ("flax.linen.max_pool(x, (2,), padding='FULL')", 8, "padding"),
         ("lax.reduce_window(x, 0.0, lax.add, (1, 2, 1), (1, 1, 1), 'VALID')", 8, "computation"),
         ("lax.reduce_window(x, 0.0, lax.max, (1, 2, 1), (1, 1, 1), 'VALID')", 8, "init_value"),
-        ("lax.reduce_window(x, -jnp.inf, lax.max, (2, 2, 1), (1, 1, 1), 'VALID')", 8,
-         "window_dimensions"),
+        (
+            "lax.reduce_window(x, -jnp.inf, lax.max, (2, 2, 1), (1, 1, 1), 'VALID')",
+            8,
+            "window_dimensions",
+        ),
         ("__import__('os').system('echo hi')", 8, "layer"),
         ("torch.nn.MaxPool2d(3, stride=open('f'))", 8, "literal"),
         ("torch.nn.MaxPool2d(3", 8, "layer must be a Python call"),
@@ -85,13 +88,16 @@ def test_spellings_resolve_to_the_same_geometry():
         "tf.nn.max_pool1d(x, [1, 3, 1], [1, 2, 1], 'SAME')",
         "tf.nn.pool(x, [3], 'MAX', strides=[2], padding='SAME')",
         "MaxPool(kernel_shape=[3], strides=[2], auto_pad='SAME_UPPER')",
-        "onnx.helper.make_node('MaxPool', ['x'], ['y'], kernel_shape=[3], strides=[2], pads=[0, 1])",
+        "onnx.helper.make_node('MaxPool', ['x'], ['y'], kernel_shape=[3], strides=[2], "
+        "pads=[0, 1])",
         "flax.linen.max_pool(x, (3,), strides=(2,), padding='SAME')",
         "lax.reduce_window(x, -jnp.inf, lax.max, (1, 3, 1), (1, 2, 1), 'SAME')",
         "lax.reduce_window(x, -jnp.inf, lax.max, (1, 1, 3), (1, 1, 2), ((0, 0), (0, 0), (0, 1)))",
     ]
-    windows = {s: P.port(s, 8, data_format="channels_first" if "(1, 1, 3)" in s else None).window
-               for s in spellings}
+    windows = {
+        s: P.port(s, 8, data_format="channels_first" if "(1, 1, 3)" in s else None).window
+        for s in spellings
+    }
     assert {(w.pads, w.output_shape) for w in windows.values()} == {(((0, 1),), (4,))}
     lower = P.port("MaxPool(kernel_shape=[3], strides=[2], auto_pad='SAME_LOWER')", 8).window
     assert lower.pads == ((1, 0),)
@@ -125,8 +131,9 @@ def test_live_objects():
     config = {"class_name": "MaxPooling2D", "config": layer.get_config()}
     for source in (layer, config):
         assert P.port(source, 8).window.pads == ((0, 1), (0, 1))
-    node = helper.make_node("AveragePool", ["x"], ["y"], kernel_shape=[3], pads=[1, 2],
-                            count_include_pad=1, ceil_mode=1)
+    node = helper.make_node(
+        "AveragePool", ["x"], ["y"], kernel_shape=[3], pads=[1, 2], count_include_pad=1, ceil_mode=1
+    )
     parsed = P.parse(node)
     assert (parsed.padding, parsed.ceil_mode, parsed.count_include_pad) == (((1, 2),), True, True)
     assert P.parse({"op_type": "MaxPool", "kernel_shape": [2, 2]}).kernel == (2, 2)
@@ -162,8 +169,10 @@ def test_cli_to_keras_text(capsys):
 def test_cli_to_onnx_text(capsys):
     assert main(["port", EXAMPLE, "--input", "112", "--to", "onnx"]) == 0
     out = capsys.readouterr().out
-    assert "make_node('MaxPool', ['x'], ['y'], kernel_shape=[3, 3], strides=[2, 2], " \
-           "pads=[1, 1, 1, 1], ceil_mode=1)" in out
+    assert (
+        "make_node('MaxPool', ['x'], ['y'], kernel_shape=[3, 3], strides=[2, 2], "
+        "pads=[1, 1, 1, 1], ceil_mode=1)" in out
+    )
 
 
 def test_cli_json(capsys):
@@ -184,7 +193,9 @@ def test_cli_verify(capsys):
     assert main(["port", EXAMPLE, "--input", "9", "--to", "onnx,jax", "--verify", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert {k: v["status"] for k, v in data["verify"].items()} == {
-        "source": "agree", "onnx": "agree", "jax": "agree"
+        "source": "agree",
+        "onnx": "agree",
+        "jax": "agree",
     }
 
 
@@ -208,9 +219,14 @@ def test_cli_bad_input_is_one_line_exit_2(argv, capsys):
 def test_cli_process():
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     run = [sys.executable, "-m", "poolkit", "port"]
-    ok = subprocess.run([*run, EXAMPLE, "--input", "112", "--to", "onnx"], capture_output=True,
-                        text=True, env=env)
+    ok = subprocess.run(
+        [*run, EXAMPLE, "--input", "112", "--to", "onnx"], capture_output=True, text=True, env=env
+    )
     assert ok.returncode == 0 and "ceil_mode=1" in ok.stdout
-    bad = subprocess.run([*run, "torch.nn.MaxPool2d(3, 2, 1, ceil_mode=True)", "--input", "0"],
-                         capture_output=True, text=True, env=env)
+    bad = subprocess.run(
+        [*run, "torch.nn.MaxPool2d(3, 2, 1, ceil_mode=True)", "--input", "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1

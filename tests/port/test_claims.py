@@ -118,7 +118,10 @@ def test_tf_same_average_to_torch_uses_ceil_mode_and_no_pad_count():
     ceil_mode=True and count_include_pad=False."""
     result = P.port("tf.nn.avg_pool2d(x, 3, 2, 'SAME')", (8, 8), to="torch")
     code = result.translations["torch"].code
-    assert "pool = torch.nn.AvgPool2d(3, 2, padding=0, ceil_mode=True, count_include_pad=False)" in code
+    assert (
+        "pool = torch.nn.AvgPool2d(3, 2, padding=0, ceil_mode=True, count_include_pad=False)"
+        in code
+    )
     assert P.verify(result)["torch"]["status"] == "agree"
 
 
@@ -145,7 +148,9 @@ def test_onnxruntime_dilated_same_is_why_pads_are_explicit():
     # the same geometry, dilated, from lax: 'SAME' with window_dilation 2
     dilated = P.port(
         "lax.reduce_window(x, -jnp.inf, lax.max, (1, 3, 1), (1, 1, 1), 'SAME', "
-        "window_dilation=(1, 2, 1))", 7, to="onnx",
+        "window_dilation=(1, 2, 1))",
+        7,
+        to="onnx",
     )
     assert "pads=[2, 2]" in dilated.translations["onnx"].code[0]
     assert "auto_pad" not in dilated.translations["onnx"].code[0]
@@ -155,7 +160,9 @@ def test_onnxruntime_dilated_same_is_why_pads_are_explicit():
         "MaxPool", ["x"], ["y"], kernel_shape=[3], dilations=[2], auto_pad="SAME_UPPER"
     )
     graph = helper.make_graph(
-        [node], "g", [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, (2, 3, 7))],
+        [node],
+        "g",
+        [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, (2, 3, 7))],
         [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None)],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 22)])
@@ -177,19 +184,25 @@ def test_onnxruntime_refuses_pad_at_least_kernel():
 
     result = P.port(
         "lax.reduce_window(x, -jnp.inf, lax.max, (1, 2, 1), (1, 1, 1), ((0, 0), (2, 0), (0, 0)), "
-        "window_dilation=(1, 2, 1))", 6, to="onnx",
+        "window_dilation=(1, 2, 1))",
+        6,
+        to="onnx",
     )
     assert "'Pad'" in result.translations["onnx"].code[0]
     assert P.verify(result)["onnx"]["status"] == "agree"
     node = helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[2], dilations=[2], pads=[2, 0])
     graph = helper.make_graph(
-        [node], "g", [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, (2, 3, 6))],
+        [node],
+        "g",
+        [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, (2, 3, 6))],
         [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None)],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 22)])
     model.ir_version = 10
-    with pytest.raises(Exception, match="(?i)pad"):
-        session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    with pytest.raises(Exception, match=r"(?i)pad"):
+        session = ort.InferenceSession(
+            model.SerializeToString(), providers=["CPUExecutionProvider"]
+        )
         session.run(None, {"x": _x((6,))})
 
 
@@ -207,9 +220,13 @@ def test_index_conversion_from_onnx_to_torch():
         "MaxPool", ["x"], ["y", "i"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]
     )
     graph = helper.make_graph(
-        [node], "g", [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, x.shape)],
-        [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None),
-         helper.make_tensor_value_info("i", onnx.TensorProto.INT64, None)],
+        [node],
+        "g",
+        [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, x.shape)],
+        [
+            helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None),
+            helper.make_tensor_value_info("i", onnx.TensorProto.INT64, None),
+        ],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 22)])
     model.ir_version = 10
