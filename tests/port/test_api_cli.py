@@ -144,7 +144,8 @@ def test_live_objects():
 
 def test_import_stays_light():
     code = (
-        "import sys, poolkit, poolkit.port, poolkit.__main__ as m; m.build_parser(); "
+        "import sys, poolkit, poolkit.port, poolkit.check, poolkit.__main__ as m; "
+        "m.build_parser(); "
         "print(sorted(x for x in ('torch', 'tensorflow', 'onnx', 'onnxruntime', 'jax', 'keras', "
         "'flax') if x in sys.modules))"
     )
