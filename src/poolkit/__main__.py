@@ -26,6 +26,8 @@ COMMANDS = {
     "train": ("poolkit.train.cli", "train a CNN with each pooling and measure the claims"),
     "bench": ("poolkit.bench.cli", "benchmark poolkit against its peers side by side"),
     "precompile": ("poolkit.kernels.precompile", "compile and cache the common Numba kernels"),
+    "port": ("poolkit.port", "one pooling layer in every other framework, exactly"),
+    "check": ("poolkit.check", "an ONNX model's pooling nodes: conventions, onnxruntime, ports"),
     "demo": ("poolkit.demo", "the worked examples of the source articles, computed"),
 }
 
