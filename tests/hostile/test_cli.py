@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import os
 import pickle
+import re
 import subprocess
 import sys
 import zlib
@@ -686,13 +687,24 @@ def test_hostile_cli_input_is_one_line_exit_2(case, tmp_path):
 # --------------------------------------------------------------------------- valid input
 
 
+def only_progress(stderr: str) -> bool:
+    """A good run writes nothing to stderr but its progress lines ('what: step k/n') and the
+    one-time kernel-compile notice: no warning, no traceback."""
+    from poolkit.tour._common import COMPILE_NOTICE
+
+    allowed = re.compile(r".*: step \d+/\d+( \(.*\))?|  kernels compiled and cached; .*")
+    return all(
+        line == COMPILE_NOTICE or allowed.fullmatch(line) for line in stderr.splitlines()
+    )
+
+
 @pytest.mark.parametrize(
     ("literal", "expected"),
     [("1,nan;3,4", "[[nan]]"), ("inf,1;2,3", "[[inf]]"), ("-inf,-inf;-inf,-inf", "[[-inf]]")],
 )
 def test_trace_nan_and_inf_propagate_like_max_pooling(literal, expected, tmp_path):
     run = run_cli(["trace", f"--input={literal}", "--kernel", "2"], cwd=tmp_path)
-    assert run.returncode == 0 and run.stderr == "", run.explain()
+    assert run.returncode == 0 and only_progress(run.stderr), run.explain()
     assert f"output:\n{expected}" in run.stdout, run.stdout
 
 
@@ -713,7 +725,7 @@ def test_trace_npy_with_nan_and_inf(tmp_path):
         ],
         cwd=tmp_path,
     )
-    assert run.returncode == 0 and run.stderr == "", run.explain()
+    assert run.returncode == 0 and only_progress(run.stderr), run.explain()
     assert "output:\n[[nan, nan], [4, inf]]" in run.stdout, run.stdout
     assert "winner x[0,1]=nan" in run.stdout
     assert (tmp_path / "frames" / "trace.gif").is_file()
@@ -736,7 +748,7 @@ def test_a_valid_run_of_every_file_reader(tmp_path):
         ],
         cwd=tmp_path,
     )
-    assert run.returncode == 0 and run.stderr == "", run.explain()
+    assert run.returncode == 0 and only_progress(run.stderr), run.explain()
     run = run_cli(
         [*TRAIN, "--pool", "max", "--runs", "1", "--data", str(mnist_dir(tmp_path))], cwd=tmp_path
     )
@@ -761,7 +773,7 @@ def test_a_non_utf8_out_path_prints_even_on_a_strict_stdout(tmp_path):
         cwd=tmp_path,
         env={"PYTHONIOENCODING": "utf-8:strict"},
     )
-    assert run.returncode == 0 and run.stderr == "", run.explain()
+    assert run.returncode == 0 and only_progress(run.stderr), run.explain()
     assert os.path.isfile(out + b"/explain.png")
 
 
