@@ -274,13 +274,20 @@ def _unpool_setup(x, indices, n, kernel_size, stride, padding, output_size, data
             f"indices must have the same shape as x {np.shape(x)}; got shape {index_array.shape}"
         )
     index_view, _, _ = to_channels_first(index_array, n, layout, "indices")
+    if index_view.size:
+        check_unpool_index_range(int(index_view.min()), int(index_view.max()), spatial_out)
+    return view, index_view.astype(np.int64, copy=False), spatial_out, batched, layout
+
+
+def check_unpool_index_range(low: int, high: int, spatial_out: tuple[int, ...]) -> None:
+    """Refuse flat per-plane indices outside an unpooled map of ``spatial_out``, given their
+    smallest and largest value (each front end reads those in its own framework)."""
     plane = math.prod(spatial_out)
-    if index_view.size and (index_view.min() < 0 or index_view.max() >= plane):
+    if low < 0 or high >= plane:
         raise PoolingError(
             f"indices must lie in [0, {plane}) for an unpooled map of spatial size "
-            f"{spatial_out}; got values from {index_view.min()} to {index_view.max()}"
+            f"{spatial_out}; got values from {low} to {high}"
         )
-    return view, index_view.astype(np.int64, copy=False), spatial_out, batched, layout
 
 
 def _check_unpool_output_size(output_size, n, data_format="channels_first") -> tuple[int, ...]:

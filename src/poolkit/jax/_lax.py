@@ -41,7 +41,7 @@ from poolkit.geometry import Window, adaptive_bins, resolve
 
 # _options applies poolkit.ops.default_count_include_pad (count_include_pad=None) and the
 # divisor_override / p checks
-from poolkit.ops import _options, unpool_spatial_size
+from poolkit.ops import _options, check_unpool_index_range, unpool_spatial_size
 from poolkit.reducers import result_dtype
 
 __all__ = [
@@ -391,12 +391,7 @@ def max_unpool(
     index_view, _, _ = to_channels_first(index_array, n, layout, "indices")
     plane = math.prod(spatial_out)
     if _is_concrete(index_view) and index_view.size:
-        low, high = int(index_view.min()), int(index_view.max())
-        if low < 0 or high >= plane:
-            raise PoolingError(
-                f"indices must lie in [0, {plane}) for an unpooled map of spatial size "
-                f"{spatial_out}; got values from {low} to {high}"
-            )
+        check_unpool_index_range(int(index_view.min()), int(index_view.max()), spatial_out)
     batch, channels = view.shape[:2]
     flat_index = index_view.reshape(batch, channels, -1)
     out = _scatter_last_wins(view.reshape(batch, channels, -1), flat_index, plane)

@@ -16,8 +16,8 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from poolkit.errors import PoolingError
 from poolkit.geometry import Window, adaptive_bins, resolve
+from poolkit.ops import check_unpool_index_range
 
 
 def _to_last(x: tf.Tensor, n: int, data_format: str) -> tf.Tensor:
@@ -236,11 +236,7 @@ def max_unpool(x, indices, n: int, output_size: tuple[int, ...], data_format: st
     plane = math.prod(output_size)
     if tf.executing_eagerly() and tf.size(indices) > 0:
         low, high = int(tf.reduce_min(indices)), int(tf.reduce_max(indices))
-        if low < 0 or high >= plane:
-            raise PoolingError(
-                f"indices must lie in [0, {plane}) for an unpooled map of spatial size "
-                f"{output_size}; got values from {low} to {high}"
-            )
+        check_unpool_index_range(low, high, output_size)
     perm = [0, n + 1, *range(1, n + 1)]
     rows_x = tf.reshape(tf.transpose(x, perm), [-1, math.prod(x.shape[1 : n + 1])])
     rows_i = tf.reshape(tf.transpose(indices, perm), tf.shape(rows_x))

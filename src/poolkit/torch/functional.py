@@ -18,7 +18,6 @@ torch.Size([1, 1, 2, 2])
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable
 from typing import Any, Literal, SupportsFloat, SupportsIndex, overload
 
@@ -36,7 +35,11 @@ from poolkit._args import (
 from poolkit.api import OutputSize, Padding, Size
 from poolkit.errors import PoolingError
 from poolkit.geometry import unpool_default_length
-from poolkit.ops import _check_unpool_output_size, default_count_include_pad
+from poolkit.ops import (
+    _check_unpool_output_size,
+    check_unpool_index_range,
+    default_count_include_pad,
+)
 from poolkit.torch import _compose, _ops
 from poolkit.torch._bridge import (
     exporting_with_dynamo,
@@ -346,13 +349,7 @@ def max_unpool(x, indices, n: int, kernel_size, stride=None, padding=0, output_s
     if use_kernels(x):
         return _ops.max_unpool(x, indices, list(size))  # the kernels check the range
     if _plain_cpu_eager(indices) and indices.numel():
-        plane = math.prod(size)
-        low, high = int(indices.min()), int(indices.max())
-        if low < 0 or high >= plane:
-            raise PoolingError(
-                f"indices must lie in [0, {plane}) for an unpooled map of spatial size {size}; "
-                f"got values from {low} to {high}"
-            )
+        check_unpool_index_range(int(indices.min()), int(indices.max()), tuple(size))
     return _compose.max_unpool(x, indices, n, size)
 
 
