@@ -191,14 +191,14 @@ def test_tensorboard_logs_each_stage_with_the_installed_writer(monkeypatch, tmp_
         def __init__(self, logdir):
             calls.append(("dir", logdir))
 
-        def add_image(self, tag, data, step, dataformats):
+        def add_images(self, tag, data, step, dataformats):
             calls.append((tag, data.shape, dataformats, float(data.min()), float(data.max())))
 
-        def __enter__(self):
-            return self
+        def flush(self):
+            calls.append(("flush",))
 
-        def __exit__(self, *exc):
-            return False
+        def close(self):
+            calls.append(("close",))
 
     module = types.ModuleType("torch.utils.tensorboard")
     module.SummaryWriter = FakeWriter
@@ -208,10 +208,13 @@ def test_tensorboard_logs_each_stage_with_the_installed_writer(monkeypatch, tmp_
     monkeypatch.setitem(sys.modules, "tensorboard", tensorboard)
     stages = explore(np.random.default_rng(5).random((8, 6)), figure=False).stages
     message = log_tensorboard(stages, tmp_path)
-    assert "logged 4 image summaries" in message
-    tags = [c[0] for c in calls[1:]]
-    assert tags == ["explore/0_Input", "explore/1_Filter", "explore/2_Detect", "explore/3_Condense"]
-    assert calls[4][1] == (1, 4, 3) and all(0 <= c[3] <= c[4] <= 1 for c in calls[1:])
+    assert "logged 4 image set(s) with torch.utils.tensorboard" in message
+    images = calls[1:5]
+    assert [c[0] for c in images] == [
+        "explore/0_Input", "explore/1_Filter", "explore/2_Detect", "explore/3_Condense"
+    ]
+    assert images[3][1] == (1, 1, 4, 3) and all(0 <= c[3] <= c[4] <= 1 for c in images)
+    assert calls[5:] == [("flush",), ("close",)]
 
 
 def test_tensorboard_missing_says_so(monkeypatch, tmp_path, capsys):
@@ -227,7 +230,7 @@ def test_tensorboard_real_writer(tmp_path):
     pytest.importorskip("tensorboard")
     stages = explore(np.random.default_rng(6).random((8, 8)), figure=False).stages
     message = log_tensorboard(stages, tmp_path)
-    assert "logged 4 image summaries" in message
+    assert "logged 4 image set(s)" in message
     assert list(tmp_path.glob("events.out.tfevents.*"))
 
 

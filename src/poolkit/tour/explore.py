@@ -298,47 +298,14 @@ def _draw_kernel(fig, ax, kernel_name, weights) -> None:
 
 
 def log_tensorboard(stages: dict[str, np.ndarray], logdir) -> str:
-    """Log each stage as an image summary (PyTorch's SummaryWriter if ``tensorboard`` is
-    installed, else TensorFlow's ``tf.summary``). Returns what happened, in one line."""
-    images = {}
-    for name, data in stages.items():
-        low, high = float(data.min()), float(data.max())
-        scale = high - low if high > low else 1.0
-        images[name] = ((data - low) / scale).astype(np.float32)  # [0, 1] for display
-    missing = (
-        "--tensorboard: no TensorBoard writer is installed (it needs the tensorboard package, "
-        "with torch or tensorflow: pip install tensorboard); nothing was logged"
-    )
-    if not _has_module("tensorboard"):  # torch's and tf's image summaries both need it
-        return missing
-    try:
-        from torch.utils.tensorboard import SummaryWriter
-    except ImportError:
-        SummaryWriter = None
-    if SummaryWriter is not None:
-        with SummaryWriter(str(logdir)) as writer:
-            for step, (name, data) in enumerate(images.items()):
-                writer.add_image(f"explore/{step}_{name}", data[None], 0, dataformats="CHW")
-        return f"logged {len(images)} image summaries with torch.utils.tensorboard to {logdir}"
-    try:
-        import tensorflow as tf
-    except ImportError:
-        return missing
-    writer = tf.summary.create_file_writer(str(logdir))
-    with writer.as_default():
-        for step, (name, data) in enumerate(images.items()):
-            tf.summary.image(f"explore/{step}_{name}", data[None, :, :, None], step=0)
-    writer.flush()
-    return f"logged {len(images)} image summaries with tf.summary to {logdir}"
+    """Log each stage as an image summary (each rescaled to [0, 1] on its own), with
+    :class:`poolkit.tour.tensorboard.SummaryLog`. Returns what happened, in one line."""
+    from poolkit.tour.tensorboard import SummaryLog
 
-
-def _has_module(name: str) -> bool:
-    import importlib.util
-
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):  # a None or spec-less entry in sys.modules
-        return False
+    with SummaryLog(logdir) as log:
+        for step, (name, data) in enumerate(stages.items()):
+            log.images(f"explore/{step}_{name}", np.asarray(data)[None, None])
+    return log.report()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -20,14 +20,22 @@ from poolkit.tour import _common
 LESSONS = ("explore", "explain", "trace", "invariance")
 
 
-def tour(out="poolkit-tour", show_progress: bool = True, echo=print) -> dict[str, object]:
-    """Run every lesson, write the figures to ``out``; return each lesson's result object."""
+def tour(
+    out="poolkit-tour", show_progress: bool = True, echo=print, tensorboard=None
+) -> dict[str, object]:
+    """Run every lesson, write the figures to ``out``; return each lesson's result object.
+
+    With ``tensorboard`` (a folder), also log the PyTorch article's lesson there: a batch of 64
+    photographs before and after ``MaxPool2d(3, ceil_mode=True)``, and explore's stages.
+    """
     from poolkit.tour.explain import explain
     from poolkit.tour.explore import explore
     from poolkit.tour.invariance import invariance
     from poolkit.tour.trace import trace, write_frames
 
     out = _common.ensure_dir(out)  # fail before the lessons run, not after
+    if tensorboard is not None:
+        _common.check_writable_dir(tensorboard, "--tensorboard")
     results: dict[str, object] = {}
     written: list[Path] = []
     start = time.perf_counter()
@@ -76,6 +84,10 @@ def tour(out="poolkit-tour", show_progress: bool = True, echo=print) -> dict[str
     _common.close(inv.shift_figure)
     results["invariance"] = inv
 
+    if tensorboard is not None:
+        echo("\n[+] tensorboard: 64 photographs through MaxPool2d(3, ceil_mode=True) (PyTorch)")
+        results["tensorboard"] = _log_tensorboard(result, tensorboard, echo)
+
     elapsed = time.perf_counter() - start
     pngs = [p for p in written if p.suffix == ".png" and "trace_step" not in p.name]
     echo(
@@ -85,6 +97,19 @@ def tour(out="poolkit-tour", show_progress: bool = True, echo=print) -> dict[str
     )
     results["files"] = written
     return results
+
+
+def _log_tensorboard(explored, logdir, echo) -> str:
+    from poolkit.tour.tensorboard import SummaryLog, log_pooling_lesson
+
+    with SummaryLog(logdir) as log:
+        if log.available:
+            before, after = log_pooling_lesson(log)
+            echo(_indent(f"{before} -> {after}: the pooled batch is a lower-resolution copy"))
+            for step, (name, data) in enumerate(explored.stages.items()):
+                log.images(f"explore/{step}_{name}", data[None, None])
+    echo(_indent(log.report()))
+    return log.report()
 
 
 def _fmt(array) -> str:
@@ -103,8 +128,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="poolkit-tour",
         help="folder for the figures (default ./poolkit-tour, created if needed)",
     )
+    parser.add_argument(
+        "--tensorboard",
+        metavar="DIR",
+        default=None,
+        help="also log image summaries to DIR: 64 photographs before and after "
+        "MaxPool2d(3, ceil_mode=True) (the PyTorch article's lesson) and explore's stages",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    tour(args.out)
+    tour(args.out, tensorboard=args.tensorboard)
     return 0

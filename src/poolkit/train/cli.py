@@ -127,6 +127,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     measure.add_argument(
         "--out", metavar="DIR", help="write figures: learning curves, accuracy vs consistency"
     )
+    measure.add_argument(
+        "--tensorboard",
+        metavar="DIR",
+        help="log per-epoch loss and accuracy per network, and 64 test images before and after "
+        "each pooling, for TensorBoard",
+    )
     measure.add_argument("--quiet", action="store_true", help="no progress bars")
     measure.add_argument(
         "--verbose",
@@ -194,8 +200,9 @@ def check_outputs(args: argparse.Namespace, single: bool = True) -> None:
         except PoolingError as error:
             reason = str(error).removeprefix(f"{flag}: ")
             raise PoolingError(f"{flag}: cannot write {value!r}: {reason}") from None
-    if args.out is not None:
-        check_writable_dir(args.out, "--out")
+    for flag, value in (("--out", args.out), ("--tensorboard", args.tensorboard)):
+        if value is not None:
+            check_writable_dir(value, flag)
 
 
 #: Upper bounds on counts argparse would take at any size: far past any useful run, they turn
@@ -300,6 +307,10 @@ def run(args: argparse.Namespace) -> int:
             raise PoolingError(f"--out: cannot write figures to {args.out!r}: {error}") from None
         for path in paths:
             print(f"wrote {path}")
+    if args.tensorboard:
+        from poolkit.train.report import log_tensorboard
+
+        print(log_tensorboard(args.tensorboard, data, results, config.lp_norm))
     return 0
 
 

@@ -161,3 +161,43 @@ def draw_figures(rows: list[dict], title: str) -> dict:
     ax.grid(alpha=0.3)
     figures["accuracy_vs_consistency.png"] = fig
     return figures
+
+
+def log_tensorboard(logdir: str | Path, data, results, lp_norm: float = 2.0) -> str:
+    """Log a training run for TensorBoard under ``logdir``; return what was logged, in a line.
+
+    Per network, in its own run folder ``<pool>-seed<N>`` (so TensorBoard overlays them): the
+    per-epoch ``loss``, ``train_accuracy`` and ``test_accuracy``. Once, as in the PyTorch
+    article's ``add_images`` lesson: the first 64 test images, and the same images after each
+    chosen 2x2/2 pooling (``none`` is a learned convolution, so it has no fixed picture).
+    """
+    from poolkit.tour.tensorboard import SummaryLog
+
+    logdir = Path(logdir)
+    lines = []
+    for result in results:
+        for run in result.runs:
+            with SummaryLog(logdir / f"{result.pool}-seed{run.seed}") as log:
+                for row in run.history:
+                    for name in ("loss", "train_accuracy", "test_accuracy"):
+                        log.scalar(f"train/{name}", row[name], row["epoch"])
+            lines.append(log.scalars_written)
+    with SummaryLog(logdir / "images") as log:
+        if log.available:
+            _log_pooled_images(log, data, [result.pool for result in results], lp_norm)
+    if not log.available:
+        return log.report()
+    return f"{log.report()}; {sum(lines)} scalars in {len(lines)} run folder(s)"
+
+
+def _log_pooled_images(log, data, pools: list[str], lp_norm: float) -> None:
+    import torch
+
+    from poolkit.train.models import make_pool
+
+    batch = data.x_test[:64]
+    log.images("images/0_input", batch)
+    with torch.no_grad():
+        for step, pool in enumerate((p for p in pools if p != "none"), start=1):
+            layer = make_pool(pool, batch.shape[1], 2, lp_norm=lp_norm)
+            log.images(f"images/{step}_{pool}_pool_2x2", layer(torch.from_numpy(batch)).numpy())
