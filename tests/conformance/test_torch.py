@@ -25,6 +25,8 @@ import pytest
 
 import poolkit
 
+pytestmark = pytest.mark.slow  # the full grid against torch
+
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 

@@ -18,6 +18,8 @@ import pytest
 
 from ._isolated import run_case
 
+pytestmark = pytest.mark.slow  # recompiles kernels in fresh processes
+
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 CALL = """

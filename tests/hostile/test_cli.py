@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # each case starts a poolkit process
+
 try:  # tests/hostile is a rootdir-style folder (no __init__.py); a package also works
     from ._isolated import DEFAULT_MEMORY, _limit
 except ImportError:

@@ -24,6 +24,8 @@ from poolkit.kernels import _drivers
 
 from ._isolated import expect_refusal, run_case
 
+pytestmark = pytest.mark.slow  # multi-GiB-shaped inputs, bounded memory
+
 GiB = 1 << 30
 
 #: Independent checks shared by the children: a moving max / argmax over windows of a

@@ -19,6 +19,8 @@ import poolkit  # noqa: E402
 import poolkit.jax as pj  # noqa: E402
 from poolkit import PoolingError  # noqa: E402
 
+pytestmark = pytest.mark.slow  # XLA compiles every case (about 2 min cold)
+
 
 @pytest.fixture(autouse=True, scope="module")
 def _x64():

@@ -1,5 +1,6 @@
 """Runs backend_cases.py under each Keras backend in its own process (Keras fixes its
-backend at import)."""
+backend at import). JAX compiles every case with XLA, so its cases run in three shards
+(``POOLKIT_TEST_SHARD``, see conftest.py) that pytest-xdist can run side by side."""
 
 from __future__ import annotations
 
@@ -16,15 +17,21 @@ if importlib.util.find_spec("keras") is None:
 
 CASES = Path(__file__).with_name("backend_cases.py")
 NEEDS = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}
+SHARDS = {"tensorflow": 1, "torch": 1, "jax": 3}
+
+pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("backend", ["tensorflow", "torch", "jax"])
-def test_backend_cases(backend):
+@pytest.mark.parametrize(
+    "backend, shard",
+    [(backend, f"{i}/{count}") for backend, count in SHARDS.items() for i in range(count)],
+)
+def test_backend_cases(backend, shard):
     if importlib.util.find_spec(NEEDS[backend]) is None:
         pytest.skip(f"{backend} is not installed")
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", str(CASES)],
-        env={**os.environ, "KERAS_BACKEND": backend},
+        env={**os.environ, "KERAS_BACKEND": backend, "POOLKIT_TEST_SHARD": shard},
         capture_output=True,
         text=True,
         timeout=600,

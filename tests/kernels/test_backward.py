@@ -6,6 +6,7 @@ groups of 3 (kernels up to 5), stride phases (strides 1 to 3), edges, dilation, 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,8 @@ from poolkit import reference
 from poolkit.errors import PoolingError
 from poolkit.geometry import resolve
 from poolkit.kernels import _drivers
+
+pytestmark = pytest.mark.slow  # property tests over every backward path
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PALETTE = np.array([0.0, 1.0, 2.0, -1.0, 0.5, -np.inf, np.inf, np.nan])

@@ -23,6 +23,8 @@ from poolkit.kernels import _drivers
 
 from ._layouts import as_layout
 
+pytestmark = pytest.mark.slow  # property tests over every fused path
+
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 PALETTE = [0.0, 1.0, 2.0, -1.0, 0.5, -np.inf, np.inf, np.nan, -0.0]

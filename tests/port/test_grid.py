@@ -15,6 +15,8 @@ import pytest
 
 from poolkit import port as P
 
+pytestmark = pytest.mark.slow  # every framework's grid
+
 pytest.importorskip("torch")
 pytest.importorskip("tensorflow")
 pytest.importorskip("onnxruntime")

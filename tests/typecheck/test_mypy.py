@@ -11,6 +11,8 @@ import pytest
 
 import poolkit
 
+pytestmark = pytest.mark.slow  # runs mypy --strict
+
 HERE = Path(__file__).resolve().parent
 USER_SCRIPT = HERE / "user_script.py"
 TORCH_SCRIPT = HERE / "user_script_torch.py"
