@@ -59,7 +59,7 @@ def test_signatures_match_the_documented_api(name, parameters):
 
 
 def test_import_poolkit_stays_light():
-    heavy = "{'torch', 'matplotlib', 'tensorflow'}"
+    heavy = "{'torch', 'matplotlib', 'tensorflow', 'dask', 'zarr'}"
     code = f"import sys, poolkit; print(sorted({heavy} & set(sys.modules)))"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
