@@ -874,4 +874,4 @@ def adaptive_avg_pool3d(x, output_size, data_format="channels_first"):
     return _api.adaptive(poolkit.adaptive_avg_pool3d, "avg", 3, x, output_size, False, data_format)
 
 
-__all__ = sorted(name for name in dir() if name.endswith("d") and "_pool" in name) + ["pool"]
+__all__ = [*sorted(name for name in dir() if name.endswith("d") and "_pool" in name), "pool"]

@@ -178,12 +178,13 @@ def pool(
     shape, pads, first_ceil = first_block_shape(x, axes_t, window)
     dtype = check(np.zeros(shape, dtype=x.dtype), pads=pads, ceil_mode=first_ceil).dtype
     if border != "constant":
-        # Pads that hold data: numpy.pad's border (da.pad, same names), then the same
-        # windows over the padded array without pads (as poolkit.pool does in memory).
-        width = [(0, 0)] * x.ndim
+        # Pads that hold data: numpy.pad's border as an index map (np.pad of the positions,
+        # so the borders are numpy.pad's exactly, even for pads longer than the axis, where
+        # dask.array.pad differs), gathered with take, then the same windows without pads.
         for a, ax in zip(axes_t, window.axes, strict=True):
-            width[a] = (ax.lo, ax.hi)
-        x = da.pad(x, width, mode=border)
+            if ax.lo or ax.hi:
+                where = np.pad(np.arange(ax.length), (ax.lo, ax.hi), mode=border)
+                x = da.take(x, where, axis=a)
         window = Window(
             tuple(
                 Axis(
