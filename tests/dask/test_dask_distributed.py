@@ -28,8 +28,12 @@ WINDOWED = [
             ("lp_pool2d", (2.0, 4, 5), {"ceil_mode": True}),
             ("max_pool2d", ((5, 2), 1, ((2, 1), (0, 1))), {}),
         ],
-        [("channels_first", (1, 2, 4, 3)), ("channels_first", (2, 3, 1, 11)),
-         ("channels_last", (1, 5, 4, 3)), ("channels_last", (2, 13, 2, 1))],
+        [
+            ("channels_first", (1, 2, 4, 3)),
+            ("channels_first", (2, 3, 1, 11)),
+            ("channels_last", (1, 5, 4, 3)),
+            ("channels_last", (2, 13, 2, 1)),
+        ],
     )
 ]
 POOLS = [
@@ -44,9 +48,12 @@ POOLS = [
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as c:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
         yield c
 
 
@@ -62,8 +69,12 @@ def test_distributed_equals_numpy(client):
             expected.append(poolkit.pool(L2, reducer, kernel, **kwargs))
             lazy.append(pkd.pool(da.from_array(L2, chunks=chunks), reducer, kernel, **kwargs))
     d = da.from_array(X2, chunks=(1, 2, 5, 4))
-    for name, args in [("global_avg_pool2d", ()), ("global_lp_pool2d", (3.0,)),
-                       ("adaptive_avg_pool2d", ((4, 5),)), ("adaptive_max_pool2d", (3,))]:
+    for name, args in [
+        ("global_avg_pool2d", ()),
+        ("global_lp_pool2d", (3.0,)),
+        ("adaptive_avg_pool2d", ((4, 5),)),
+        ("adaptive_max_pool2d", (3,)),
+    ]:
         expected.append(getattr(poolkit, name)(X2, *args))
         lazy.append(getattr(pkd, name)(d, *args))
     results = client.gather(client.compute(lazy))

@@ -544,7 +544,11 @@ def lp_pool3d(
     )
 
 
-def global_max_pool1d(x, keepdims=False, data_format="channels_first"):
+def global_max_pool1d(
+    x,
+    keepdims=False,
+    data_format="channels_first",
+):
     """:func:`poolkit.global_max_pool1d` on a dask array, lazily; bit-identical to it.
 
     The spatial dims are rechunked whole (each block holds entire planes, batch and channel
@@ -559,10 +563,21 @@ def global_max_pool1d(x, keepdims=False, data_format="channels_first"):
         >>> poolkit.dask.global_max_pool1d(x).compute().shape
         (1, 1)
     """
-    return _api.global_(poolkit.global_max_pool1d, "max", 1, x, keepdims, data_format)
+    return _api.global_(
+        poolkit.global_max_pool1d,
+        "max",
+        1,
+        x,
+        keepdims,
+        data_format,
+    )
 
 
-def global_max_pool2d(x, keepdims=False, data_format="channels_first"):
+def global_max_pool2d(
+    x,
+    keepdims=False,
+    data_format="channels_first",
+):
     """:func:`poolkit.global_max_pool2d` on a dask array, lazily; bit-identical to it.
 
     The spatial dims are rechunked whole (each block holds entire planes, batch and channel
@@ -577,10 +592,21 @@ def global_max_pool2d(x, keepdims=False, data_format="channels_first"):
         >>> poolkit.dask.global_max_pool2d(x).compute().shape
         (1, 1)
     """
-    return _api.global_(poolkit.global_max_pool2d, "max", 2, x, keepdims, data_format)
+    return _api.global_(
+        poolkit.global_max_pool2d,
+        "max",
+        2,
+        x,
+        keepdims,
+        data_format,
+    )
 
 
-def global_max_pool3d(x, keepdims=False, data_format="channels_first"):
+def global_max_pool3d(
+    x,
+    keepdims=False,
+    data_format="channels_first",
+):
     """:func:`poolkit.global_max_pool3d` on a dask array, lazily; bit-identical to it.
 
     The spatial dims are rechunked whole (each block holds entire planes, batch and channel
@@ -595,10 +621,21 @@ def global_max_pool3d(x, keepdims=False, data_format="channels_first"):
         >>> poolkit.dask.global_max_pool3d(x).compute().shape
         (1, 1)
     """
-    return _api.global_(poolkit.global_max_pool3d, "max", 3, x, keepdims, data_format)
+    return _api.global_(
+        poolkit.global_max_pool3d,
+        "max",
+        3,
+        x,
+        keepdims,
+        data_format,
+    )
 
 
-def global_avg_pool1d(x, keepdims=False, data_format="channels_first"):
+def global_avg_pool1d(
+    x,
+    keepdims=False,
+    data_format="channels_first",
+):
     """:func:`poolkit.global_avg_pool1d` on a dask array, lazily; bit-identical to it.
 
     The spatial dims are rechunked whole (each block holds entire planes, batch and channel
@@ -613,10 +650,21 @@ def global_avg_pool1d(x, keepdims=False, data_format="channels_first"):
         >>> poolkit.dask.global_avg_pool1d(x).compute().shape
         (1, 1)
     """
-    return _api.global_(poolkit.global_avg_pool1d, "avg", 1, x, keepdims, data_format)
+    return _api.global_(
+        poolkit.global_avg_pool1d,
+        "avg",
+        1,
+        x,
+        keepdims,
+        data_format,
+    )
 
 
-def global_avg_pool2d(x, keepdims=False, data_format="channels_first"):
+def global_avg_pool2d(
+    x,
+    keepdims=False,
+    data_format="channels_first",
+):
     """:func:`poolkit.global_avg_pool2d` on a dask array, lazily; bit-identical to it.
 
     The spatial dims are rechunked whole (each block holds entire planes, batch and channel
@@ -631,10 +679,21 @@ def global_avg_pool2d(x, keepdims=False, data_format="channels_first"):
         >>> poolkit.dask.global_avg_pool2d(x).compute().shape
         (1, 1)
     """
-    return _api.global_(poolkit.global_avg_pool2d, "avg", 2, x, keepdims, data_format)
+    return _api.global_(
+        poolkit.global_avg_pool2d,
+        "avg",
+        2,
+        x,
+        keepdims,
+        data_format,
+    )
 
 
-def global_avg_pool3d(x, keepdims=False, data_format="channels_first"):
+def global_avg_pool3d(
+    x,
+    keepdims=False,
+    data_format="channels_first",
+):
     """:func:`poolkit.global_avg_pool3d` on a dask array, lazily; bit-identical to it.
 
     The spatial dims are rechunked whole (each block holds entire planes, batch and channel
@@ -649,10 +708,21 @@ def global_avg_pool3d(x, keepdims=False, data_format="channels_first"):
         >>> poolkit.dask.global_avg_pool3d(x).compute().shape
         (1, 1)
     """
-    return _api.global_(poolkit.global_avg_pool3d, "avg", 3, x, keepdims, data_format)
+    return _api.global_(
+        poolkit.global_avg_pool3d,
+        "avg",
+        3,
+        x,
+        keepdims,
+        data_format,
+    )
 
 
-def global_sum_pool1d(x, keepdims=False, data_format="channels_first"):
+def global_sum_pool1d(
+    x,
+    keepdims=False,
+    data_format="channels_first",
+):
     """:func:`poolkit.global_sum_pool1d` on a dask array, lazily; bit-identical to it.
 
     The spatial dims are rechunked whole (each block holds entire planes, batch and channel
@@ -667,10 +737,21 @@ def global_sum_pool1d(x, keepdims=False, data_format="channels_first"):
         >>> poolkit.dask.global_sum_pool1d(x).compute().shape
         (1, 1)
     """
-    return _api.global_(poolkit.global_sum_pool1d, "sum", 1, x, keepdims, data_format)
+    return _api.global_(
+        poolkit.global_sum_pool1d,
+        "sum",
+        1,
+        x,
+        keepdims,
+        data_format,
+    )
 
 
-def global_sum_pool2d(x, keepdims=False, data_format="channels_first"):
+def global_sum_pool2d(
+    x,
+    keepdims=False,
+    data_format="channels_first",
+):
     """:func:`poolkit.global_sum_pool2d` on a dask array, lazily; bit-identical to it.
 
     The spatial dims are rechunked whole (each block holds entire planes, batch and channel
@@ -685,10 +766,21 @@ def global_sum_pool2d(x, keepdims=False, data_format="channels_first"):
         >>> poolkit.dask.global_sum_pool2d(x).compute().shape
         (1, 1)
     """
-    return _api.global_(poolkit.global_sum_pool2d, "sum", 2, x, keepdims, data_format)
+    return _api.global_(
+        poolkit.global_sum_pool2d,
+        "sum",
+        2,
+        x,
+        keepdims,
+        data_format,
+    )
 
 
-def global_sum_pool3d(x, keepdims=False, data_format="channels_first"):
+def global_sum_pool3d(
+    x,
+    keepdims=False,
+    data_format="channels_first",
+):
     """:func:`poolkit.global_sum_pool3d` on a dask array, lazily; bit-identical to it.
 
     The spatial dims are rechunked whole (each block holds entire planes, batch and channel
@@ -703,10 +795,22 @@ def global_sum_pool3d(x, keepdims=False, data_format="channels_first"):
         >>> poolkit.dask.global_sum_pool3d(x).compute().shape
         (1, 1)
     """
-    return _api.global_(poolkit.global_sum_pool3d, "sum", 3, x, keepdims, data_format)
+    return _api.global_(
+        poolkit.global_sum_pool3d,
+        "sum",
+        3,
+        x,
+        keepdims,
+        data_format,
+    )
 
 
-def global_lp_pool1d(x, p, keepdims=False, data_format="channels_first"):
+def global_lp_pool1d(
+    x,
+    p,
+    keepdims=False,
+    data_format="channels_first",
+):
     """:func:`poolkit.global_lp_pool1d` on a dask array, lazily; bit-identical to it.
 
     The spatial dims are rechunked whole (each block holds entire planes, batch and channel
@@ -721,10 +825,23 @@ def global_lp_pool1d(x, p, keepdims=False, data_format="channels_first"):
         >>> poolkit.dask.global_lp_pool1d(x, 2.0).compute().shape
         (1, 1)
     """
-    return _api.global_(poolkit.global_lp_pool1d, "lp", 1, x, keepdims, data_format, p=p)
+    return _api.global_(
+        poolkit.global_lp_pool1d,
+        "lp",
+        1,
+        x,
+        keepdims,
+        data_format,
+        p=p,
+    )
 
 
-def global_lp_pool2d(x, p, keepdims=False, data_format="channels_first"):
+def global_lp_pool2d(
+    x,
+    p,
+    keepdims=False,
+    data_format="channels_first",
+):
     """:func:`poolkit.global_lp_pool2d` on a dask array, lazily; bit-identical to it.
 
     The spatial dims are rechunked whole (each block holds entire planes, batch and channel
@@ -739,10 +856,23 @@ def global_lp_pool2d(x, p, keepdims=False, data_format="channels_first"):
         >>> poolkit.dask.global_lp_pool2d(x, 2.0).compute().shape
         (1, 1)
     """
-    return _api.global_(poolkit.global_lp_pool2d, "lp", 2, x, keepdims, data_format, p=p)
+    return _api.global_(
+        poolkit.global_lp_pool2d,
+        "lp",
+        2,
+        x,
+        keepdims,
+        data_format,
+        p=p,
+    )
 
 
-def global_lp_pool3d(x, p, keepdims=False, data_format="channels_first"):
+def global_lp_pool3d(
+    x,
+    p,
+    keepdims=False,
+    data_format="channels_first",
+):
     """:func:`poolkit.global_lp_pool3d` on a dask array, lazily; bit-identical to it.
 
     The spatial dims are rechunked whole (each block holds entire planes, batch and channel
@@ -757,10 +887,23 @@ def global_lp_pool3d(x, p, keepdims=False, data_format="channels_first"):
         >>> poolkit.dask.global_lp_pool3d(x, 2.0).compute().shape
         (1, 1)
     """
-    return _api.global_(poolkit.global_lp_pool3d, "lp", 3, x, keepdims, data_format, p=p)
+    return _api.global_(
+        poolkit.global_lp_pool3d,
+        "lp",
+        3,
+        x,
+        keepdims,
+        data_format,
+        p=p,
+    )
 
 
-def adaptive_max_pool1d(x, output_size, return_indices=False, data_format="channels_first"):
+def adaptive_max_pool1d(
+    x,
+    output_size,
+    return_indices=False,
+    data_format="channels_first",
+):
     """:func:`poolkit.adaptive_max_pool1d` on a dask array, lazily; bit-identical to it.
 
     PyTorch's bins can straddle any chunking, so the spatial dims are rechunked whole (batch
@@ -776,11 +919,22 @@ def adaptive_max_pool1d(x, output_size, return_indices=False, data_format="chann
         (1, 1, 2)
     """
     return _api.adaptive(
-        poolkit.adaptive_max_pool1d, "max", 1, x, output_size, return_indices, data_format
+        poolkit.adaptive_max_pool1d,
+        "max",
+        1,
+        x,
+        output_size,
+        return_indices,
+        data_format,
     )
 
 
-def adaptive_max_pool2d(x, output_size, return_indices=False, data_format="channels_first"):
+def adaptive_max_pool2d(
+    x,
+    output_size,
+    return_indices=False,
+    data_format="channels_first",
+):
     """:func:`poolkit.adaptive_max_pool2d` on a dask array, lazily; bit-identical to it.
 
     PyTorch's bins can straddle any chunking, so the spatial dims are rechunked whole (batch
@@ -796,11 +950,22 @@ def adaptive_max_pool2d(x, output_size, return_indices=False, data_format="chann
         (1, 1, 2, 2)
     """
     return _api.adaptive(
-        poolkit.adaptive_max_pool2d, "max", 2, x, output_size, return_indices, data_format
+        poolkit.adaptive_max_pool2d,
+        "max",
+        2,
+        x,
+        output_size,
+        return_indices,
+        data_format,
     )
 
 
-def adaptive_max_pool3d(x, output_size, return_indices=False, data_format="channels_first"):
+def adaptive_max_pool3d(
+    x,
+    output_size,
+    return_indices=False,
+    data_format="channels_first",
+):
     """:func:`poolkit.adaptive_max_pool3d` on a dask array, lazily; bit-identical to it.
 
     PyTorch's bins can straddle any chunking, so the spatial dims are rechunked whole (batch
@@ -816,11 +981,21 @@ def adaptive_max_pool3d(x, output_size, return_indices=False, data_format="chann
         (1, 1, 2, 2, 2)
     """
     return _api.adaptive(
-        poolkit.adaptive_max_pool3d, "max", 3, x, output_size, return_indices, data_format
+        poolkit.adaptive_max_pool3d,
+        "max",
+        3,
+        x,
+        output_size,
+        return_indices,
+        data_format,
     )
 
 
-def adaptive_avg_pool1d(x, output_size, data_format="channels_first"):
+def adaptive_avg_pool1d(
+    x,
+    output_size,
+    data_format="channels_first",
+):
     """:func:`poolkit.adaptive_avg_pool1d` on a dask array, lazily; bit-identical to it.
 
     PyTorch's bins can straddle any chunking, so the spatial dims are rechunked whole (batch
@@ -835,10 +1010,22 @@ def adaptive_avg_pool1d(x, output_size, data_format="channels_first"):
         >>> poolkit.dask.adaptive_avg_pool1d(x, 2).compute().shape
         (1, 1, 2)
     """
-    return _api.adaptive(poolkit.adaptive_avg_pool1d, "avg", 1, x, output_size, False, data_format)
+    return _api.adaptive(
+        poolkit.adaptive_avg_pool1d,
+        "avg",
+        1,
+        x,
+        output_size,
+        False,
+        data_format,
+    )
 
 
-def adaptive_avg_pool2d(x, output_size, data_format="channels_first"):
+def adaptive_avg_pool2d(
+    x,
+    output_size,
+    data_format="channels_first",
+):
     """:func:`poolkit.adaptive_avg_pool2d` on a dask array, lazily; bit-identical to it.
 
     PyTorch's bins can straddle any chunking, so the spatial dims are rechunked whole (batch
@@ -853,10 +1040,22 @@ def adaptive_avg_pool2d(x, output_size, data_format="channels_first"):
         >>> poolkit.dask.adaptive_avg_pool2d(x, 2).compute().shape
         (1, 1, 2, 2)
     """
-    return _api.adaptive(poolkit.adaptive_avg_pool2d, "avg", 2, x, output_size, False, data_format)
+    return _api.adaptive(
+        poolkit.adaptive_avg_pool2d,
+        "avg",
+        2,
+        x,
+        output_size,
+        False,
+        data_format,
+    )
 
 
-def adaptive_avg_pool3d(x, output_size, data_format="channels_first"):
+def adaptive_avg_pool3d(
+    x,
+    output_size,
+    data_format="channels_first",
+):
     """:func:`poolkit.adaptive_avg_pool3d` on a dask array, lazily; bit-identical to it.
 
     PyTorch's bins can straddle any chunking, so the spatial dims are rechunked whole (batch
@@ -871,7 +1070,15 @@ def adaptive_avg_pool3d(x, output_size, data_format="channels_first"):
         >>> poolkit.dask.adaptive_avg_pool3d(x, 2).compute().shape
         (1, 1, 2, 2, 2)
     """
-    return _api.adaptive(poolkit.adaptive_avg_pool3d, "avg", 3, x, output_size, False, data_format)
+    return _api.adaptive(
+        poolkit.adaptive_avg_pool3d,
+        "avg",
+        3,
+        x,
+        output_size,
+        False,
+        data_format,
+    )
 
 
 __all__ = [*sorted(name for name in dir() if name.endswith("d") and "_pool" in name), "pool"]

@@ -37,6 +37,14 @@ def check_dask(x, function: str) -> da.Array:
     )
 
 
+def _refuse_indices(fn, return_indices) -> None:
+    if check_bool(return_indices, "return_indices"):
+        raise PoolingError(
+            f"poolkit.dask.{fn.__name__} does not return indices (a block's are its own); use "
+            f"poolkit.{fn.__name__} on an in-memory array for return_indices=True"
+        )
+
+
 def _probe(x: da.Array, reducer: str, n: int, data_format):
     """The layout of ``x`` read from a zero-stride stand-in (no data is touched)."""
     stand_in = np.broadcast_to(np.zeros((), dtype=x.dtype), x.shape)
@@ -66,11 +74,7 @@ def windowed(
 ):
     """``fn`` (say ``poolkit.max_pool2d``) over the dask array ``x``, block by block."""
     x = check_dask(x, fn.__name__)
-    if check_bool(return_indices, "return_indices"):
-        raise PoolingError(
-            f"poolkit.dask.{fn.__name__} does not return indices (they would be per-block); "
-            f"use poolkit.{fn.__name__} on an in-memory array for return_indices=True"
-        )
+    _refuse_indices(fn, return_indices)
     spatial, layout, axes = _probe(x, reducer, n, data_format)
     window = resolve(
         spatial, kernel_size, stride, padding, dilation, check_bool(ceil_mode, "ceil_mode")
@@ -130,11 +134,7 @@ def global_(fn, reducer: str, n: int, x, keepdims, data_format, **options):
 def adaptive(fn, reducer: str, n: int, x, output_size, return_indices, data_format):
     """``fn`` (say ``poolkit.adaptive_max_pool2d``) on blocks holding whole spatial planes."""
     x = check_dask(x, fn.__name__)
-    if check_bool(return_indices, "return_indices"):
-        raise PoolingError(
-            f"poolkit.dask.{fn.__name__} does not return indices; use poolkit.{fn.__name__} "
-            f"on an in-memory array for return_indices=True"
-        )
+    _refuse_indices(fn, return_indices)
     spatial, layout, axes = _probe(x, reducer, n, data_format)
     size = check_output_size(output_size, spatial)
     call = partial(fn, output_size=size, data_format=layout)
