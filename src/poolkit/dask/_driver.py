@@ -14,11 +14,15 @@ past the right pad: the very same windows, divisors and ceil-mode rule as the wh
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Callable
 from functools import partial
 
 import dask.array as da
 import numpy as np
+from dask.array.core import concatenate3
+from dask.base import tokenize
+from dask.highlevelgraph import HighLevelGraph
 
 from poolkit.geometry import Axis, Window
 
@@ -50,40 +54,59 @@ def _cuts(ax: Axis, chunks: tuple[int, ...]) -> list[tuple]:
 
 
 def blocked(x: da.Array, axes: tuple[int, ...], window: Window, call: Callable, dtype) -> da.Array:
-    """Pool ``axes`` of ``x`` (in ``window``'s order) block by block.
+    """Pool ``axes`` of ``x`` (in ``window``'s order) block by block: one task per output
+    block, which cuts the input chunks it reads, joins them and calls ``call``.
 
     ``call(block, pads=((lo, hi), ...), ceil_mode=bool)`` pools one NumPy block with the
     geometry of ``window`` restricted to it; non-pooled axes keep their chunks.
     """
-    plans = [_cuts(ax, x.chunks[a]) for a, ax in zip(axes, window.axes, strict=True)]
-    meta = np.empty((0,) * x.ndim, dtype=dtype)
-    grid = np.empty(tuple(len(p) for p in plans), dtype=object)
-    for index in itertools.product(*(range(len(p)) for p in plans)):
-        cuts = [plans[i][j] for i, j in enumerate(index)]
-        where = [slice(None)] * x.ndim
-        for a, cut in zip(axes, cuts, strict=True):
-            where[a] = slice(cut[2], cut[3])
-        piece = x[tuple(where)].rechunk({a: -1 for a in axes})
-        chunks = list(piece.chunks)
-        for a, cut in zip(axes, cuts, strict=True):
-            chunks[a] = (cut[1] - cut[0],)
+    plans = {a: _cuts(ax, x.chunks[a]) for a, ax in zip(axes, window.axes, strict=True)}
+    offsets = [np.cumsum((0, *c)) for c in x.chunks]
+    name = "poolkit-" + tokenize(x, axes, window, call, dtype)
+    ranges = [
+        range(len(plans[a])) if a in plans else range(len(x.chunks[a])) for a in range(x.ndim)
+    ]
+    graph = {}
+    for index in itertools.product(*ranges):
+        pieces = []  # per axis: (input chunk, local slice) pairs
+        for a, j in enumerate(index):
+            if a not in plans:
+                pieces.append([(j, slice(None))])
+                continue
+            start, stop = plans[a][j][2:4]
+            first = int(np.searchsorted(offsets[a], start, side="right")) - 1
+            parts = []
+            for c in range(first, len(x.chunks[a])):
+                lo, hi = offsets[a][c], offsets[a][c + 1]
+                if lo >= stop:
+                    break
+                parts.append((c, slice(max(start, lo) - lo, min(stop, hi) - lo)))
+            pieces.append(parts)
+        cuts = [plans[a][index[a]] for a in axes]
         pads = tuple((cut[4], cut[5]) for cut in cuts)
         ceil = any(cut[6] for cut in cuts)
-        grid[index] = piece.map_blocks(
-            partial(_run, call, pads, ceil), chunks=tuple(chunks), dtype=dtype, meta=meta
+        graph[(name, *index)] = (
+            partial(_run, call, pads, ceil),
+            _nested(x.name, pieces, ()),
         )
-    return _assemble(grid, axes)
+    chunks = tuple(
+        tuple(cut[1] - cut[0] for cut in plans[a]) if a in plans else x.chunks[a]
+        for a in range(x.ndim)
+    )
+    hlg = HighLevelGraph.from_collections(name, graph, dependencies=[x])
+    return da.Array(hlg, name, chunks, meta=np.empty((0,) * x.ndim, dtype=dtype))
 
 
-def _run(call, pads, ceil, block):
-    return call(block, pads=pads, ceil_mode=ceil)
+def _nested(source: str, pieces: list, chosen: tuple):
+    """Nested lists (one level per axis) of ``getitem`` tasks on the input chunks."""
+    if len(chosen) == len(pieces):
+        key = (source, *(c for c, _ in chosen))
+        return (operator.getitem, key, tuple(s for _, s in chosen))
+    return [_nested(source, pieces, (*chosen, part)) for part in pieces[len(chosen)]]
 
 
-def _assemble(grid: np.ndarray, axes: tuple[int, ...]) -> da.Array:
-    if not axes:
-        return grid[()]
-    parts = [_assemble(grid[i], axes[1:]) for i in range(grid.shape[0])]
-    return parts[0] if len(parts) == 1 else da.concatenate(parts, axis=axes[0])
+def _run(call, pads, ceil, parts):
+    return call(concatenate3(parts), pads=pads, ceil_mode=ceil)
 
 
 def first_block_shape(x: da.Array, axes: tuple[int, ...], window: Window) -> tuple:
