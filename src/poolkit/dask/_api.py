@@ -166,11 +166,9 @@ def pool(
     axes_t = anyaxes._check_axes(axes, x.shape)
     border = anyaxes._check_mode(mode)
     ceil = check_bool(ceil_mode, "ceil_mode")
-    spatial = tuple(x.shape[a] for a in axes_t)
-    try:
-        window = resolve(spatial, kernel_size, stride, padding, dilation, ceil)
-    except PoolingError as error:
-        raise PoolingError(f"{error} (spatial dim i is axis axes[i] of x, axes={axes!r})") from None
+    window = anyaxes.resolve_on_axes(
+        x.shape, axes, axes_t, kernel_size, stride, padding, dilation, ceil
+    )
     data = border != "constant" or cval is not None
     include = count_include_pad if data else default_count_include_pad(count_include_pad, padding)
     options = {"mode": mode, "cval": cval, "count_include_pad": include, "p": p}
