@@ -244,6 +244,7 @@ def test_errors_come_at_call_time():
         lambda: pkd.pool(x, "avg", 2, axes=2, mode="edge", count_include_pad=False),
         lambda: pkd.pool(x.astype(np.uint8), "max", 2, axes=2, cval=300),
         lambda: pkd.max_pool1d(np.zeros((1, 1, 10)), 2),
+        lambda: pkd.pool(da.arange(9.0)[da.arange(9) > 2], "max", 2, axes=0),
     ]
     for make in bad:
         with pytest.raises(poolkit.PoolingError):

@@ -26,6 +26,11 @@ from ._driver import blocked, first_block_shape
 def check_dask(x, function: str) -> da.Array:
     """``x`` itself when it is a dask array; anything else is refused with the fix."""
     if isinstance(x, da.Array):
+        if any(np.isnan(size) for size in x.shape):
+            raise PoolingError(
+                f"poolkit.dask.{function} needs known chunk sizes; got shape {x.shape} (after "
+                f"boolean indexing, say): call x.compute_chunk_sizes() first"
+            )
         return x
     hint = (
         "wrap it with dask.array.from_zarr(x)"
