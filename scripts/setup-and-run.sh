@@ -19,7 +19,7 @@ case "$job" in
     # The extras ask for torch>=2.13; this machine's torch 2.13.0 is a CPU build on disk, and
     # installing it first keeps pip from resolving a newer (CUDA, several GB) release.
     pip install "torch==2.13.0"
-    pip install -e ".[test,torch,tour,train,tensorboard,conformance,jax,keras]"
+    pip install -e ".[test,torch,tour,train,tensorboard,conformance,jax,keras,dask]"
     .venv/bin/ruff check src tests scripts $(ls -d benchmarks 2>/dev/null)
     exec .venv/bin/python -m pytest "$@"
     ;;

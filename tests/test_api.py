@@ -59,7 +59,7 @@ def test_signatures_match_the_documented_api(name, parameters):
 
 
 def test_import_poolkit_stays_light():
-    heavy = "{'torch', 'matplotlib', 'tensorflow'}"
+    heavy = "{'torch', 'matplotlib', 'tensorflow', 'dask', 'zarr'}"
     code = f"import sys, poolkit; print(sorted({heavy} & set(sys.modules)))"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -164,3 +164,18 @@ def test_the_test_command_installs_every_extra():
     script = (root / "scripts" / "setup-and-run.sh").read_text()
     line = next(line for line in script.splitlines() if "pip install -e" in line and "test" in line)
     assert set(line.split("[")[1].split("]")[0].split(",")) == set(extras)
+
+
+@pytest.mark.parametrize("module", ["dask.array.core", "zarr.core.array"])
+def test_numpy_api_refuses_lazy_arrays_naming_poolkit_dask(module):
+    """A dask or zarr array would be loaded whole by np.asarray: refused, told the fix (no
+    dask needed to tell them apart: the type's module says it)."""
+    lazy = type("Array", (), {"__module__": module, "__array__": lambda self, *a, **k: 1 / 0})()
+    for call in (
+        lambda: poolkit.max_pool2d(lazy, 2),
+        lambda: poolkit.global_avg_pool1d(lazy),
+        lambda: poolkit.adaptive_max_pool2d(lazy, 2),
+        lambda: poolkit.pool(lazy, "max", 2, axes=(0, 1)),
+    ):
+        with pytest.raises(poolkit.PoolingError, match=r"poolkit\.dask"):
+            call()

@@ -24,6 +24,16 @@ def as_array(x, reducer: str, name: str = "x") -> np.ndarray:
             f"{name} is a masked array, whose mask poolkit cannot honour; fill it first "
             f"({name}.filled(value), e.g. -inf for max pooling or 0 for sums) or compress it"
         )
+    lazy = type(x).__module__.split(".")[0]
+    if lazy in ("dask", "zarr"):
+        # np.asarray would load the whole (maybe larger than memory) array, silently.
+        raise PoolingError(
+            f"{name} is a {lazy} array ({type(x).__module__}.{type(x).__name__}), which the "
+            f"NumPy API would load whole into memory; pool it lazily, chunk by chunk, with "
+            f"poolkit.dask (same function names and arguments"
+            + (", after da.from_zarr(store)" if lazy == "zarr" else "")
+            + f"), or load it explicitly with np.asarray({name})"
+        )
     try:
         array = np.asarray(x)
     except Exception as error:  # ragged lists and other non-arrays

@@ -117,11 +117,9 @@ def pool(
     if reducer == "lp":
         p = check_p(p)
     fill = _check_cval(cval, border, array.dtype)
-    spatial = tuple(array.shape[a] for a in axes_t)
-    try:
-        window = resolve(spatial, kernel_size, stride, padding, dilation, ceil)
-    except PoolingError as error:
-        raise PoolingError(f"{error} (spatial dim i is axis axes[i] of x, axes={axes!r})") from None
+    window = resolve_on_axes(
+        array.shape, axes, axes_t, kernel_size, stride, padding, dilation, ceil
+    )
     pads_are_data = border != "constant" or fill is not None
     if reducer == "avg" and pads_are_data and include is False:
         raise PoolingError(
@@ -199,6 +197,15 @@ def _check_axes(axes, shape: tuple[int, ...]) -> tuple[int, ...]:
                 f"(in axes={describe(axes)}) has size 0"
             )
     return normal
+
+
+def resolve_on_axes(shape, axes, axes_t, kernel_size, stride, padding, dilation, ceil) -> Window:
+    """:func:`resolve` over the pooled axes ``axes_t`` of ``shape``; errors name ``axes``."""
+    spatial = tuple(shape[a] for a in axes_t)
+    try:
+        return resolve(spatial, kernel_size, stride, padding, dilation, ceil)
+    except PoolingError as error:
+        raise PoolingError(f"{error} (spatial dim i is axis axes[i] of x, axes={axes!r})") from None
 
 
 def _check_mode(mode) -> str:
