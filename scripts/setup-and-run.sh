@@ -21,7 +21,8 @@ case "$job" in
     pip install "torch==2.13.0"
     pip install -e ".[test,torch,tour,train,tensorboard,conformance,jax,keras,dask]"
     .venv/bin/ruff check src tests scripts $(ls -d benchmarks 2>/dev/null)
-    exec .venv/bin/python -m pytest "$@"
+    # every core (-n auto); worksteal hands a long module's remaining tests to an idle worker
+    exec .venv/bin/python -m pytest -n auto --dist worksteal "$@"
     ;;
   *)
     echo "usage: $0 tour|test [options]" >&2

@@ -11,7 +11,7 @@ from poolkit.errors import PoolingError
 from poolkit.tour.tensorboard import SummaryLog, log_pooling_lesson, pooling_batch
 
 pytest.importorskip("tensorboard")
-from tensorboard.backend.event_processing.event_accumulator import (  # noqa: E402
+from tensorboard.backend.event_processing.event_accumulator import (
     EventAccumulator,
 )
 
@@ -25,7 +25,7 @@ def read_events(folder):
 def test_pooling_batch_is_64_colour_crops_in_unit_range():
     batch = pooling_batch()
     assert batch.shape == (64, 3, 96, 96) and batch.dtype == np.float32
-    assert 0.0 <= batch.min() and batch.max() <= 1.0
+    assert batch.min() >= 0.0 and batch.max() <= 1.0
     assert len({batch[i].tobytes() for i in range(64)}) == 64  # 64 different crops
     np.testing.assert_array_equal(batch, pooling_batch())  # the same every run
 
