@@ -15,6 +15,7 @@ from __future__ import annotations
 import poolkit
 
 from . import _api
+from ._pyramid import pyramid, write_ome_zarr
 
 
 def pool(
@@ -1081,4 +1082,9 @@ def adaptive_avg_pool3d(
     )
 
 
-__all__ = [*sorted(name for name in dir() if name.endswith("d") and "_pool" in name), "pool"]
+__all__ = [
+    *sorted(name for name in dir() if name.endswith("d") and "_pool" in name),
+    "pool",
+    "pyramid",
+    "write_ome_zarr",
+]
