@@ -29,6 +29,7 @@ COMMANDS = {
     "port": ("poolkit.port", "one pooling layer in every other framework, exactly"),
     "check": ("poolkit.check", "an ONNX model's pooling nodes: conventions, onnxruntime, ports"),
     "demo": ("poolkit.demo", "the worked examples of the source articles, computed"),
+    "pyramid": ("poolkit.pyramid", "a multiscale OME-Zarr pyramid of a zarr, .npy or TIFF image"),
 }
 
 
