@@ -17,3 +17,17 @@ os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(_JAX_CACHE))
 # under a second, which are most of ours).
 os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "-1")
+
+
+#: Tests that run a whole suite in a subprocess (a minute or more each): collected first, so
+#: pytest-xdist starts them at once and spreads the short tests around them, instead of one
+#: of them starting last and running alone on one core.
+LONGEST_FIRST = ("tests/keras/test_keras_backends.py", "tests/typecheck/test_mypy.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        path = item.nodeid.split("::")[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the rest keep their order

@@ -36,8 +36,9 @@ def pool(
     """:func:`poolkit.pool` on a dask array, lazily, block by block; bit-identical to it.
 
     Same arguments (every reducer, ``mode`` for label images included). Border modes other
-    than ``"constant"`` (``edge``, ``reflect``, ``symmetric``, ``wrap``) pad with
-    ``dask.array.pad`` (numpy.pad's names and borders) and then pool without pads.
+    than ``"constant"`` (``edge``, ``reflect``, ``symmetric``, ``wrap``: numpy.pad's names
+    and borders, even where a pad is longer than the axis) gather the padded positions with
+    ``take`` and then pool without pads.
 
     Shape:
         ``x.shape`` with each pooled axis ``L`` replaced by
