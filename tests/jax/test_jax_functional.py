@@ -483,3 +483,21 @@ def test_errors(call, word):
     if word not in ("indices must lie",):
         with pytest.raises(PoolingError, match=word):
             jax.jit(call)(x)
+
+
+@pytest.mark.parametrize("data_format", ["channels_first", "channels_last"])
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_max_unpool_under_jit_with_closed_over_indices(n, data_format):
+    # indices from pj.max_pool are jax.Arrays; a jitted function that closes over them must
+    # still check their range (once, at trace time) instead of failing to concretize a tracer
+    x = _input(n, np.float64, data_format, seed=40 + n)
+    values, indices = getattr(pj, f"max_pool{n}d")(x, 2, return_indices=True,
+                                                   data_format=data_format)
+    unpool = getattr(pj, f"max_unpool{n}d")
+    got = jax.jit(lambda v: unpool(v, indices, 2, data_format=data_format))(values)
+    want = getattr(poolkit, f"max_unpool{n}d")(np.asarray(values), np.asarray(indices), 2,
+                                               data_format=data_format)
+    np.testing.assert_array_equal(got, want)
+    too_big = indices + 10**6
+    with pytest.raises(PoolingError, match="indices"):
+        jax.jit(lambda v: unpool(v, too_big, 2, data_format=data_format))(values)

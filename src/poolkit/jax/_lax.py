@@ -388,10 +388,13 @@ def max_unpool(
             f"indices must have the same shape as x {tuple(jnp.shape(x))}; got shape "
             f"{tuple(index_array.shape)}"
         )
+    if _is_concrete(index_array) and index_array.size:
+        # NumPy, not jnp: under jax.jit even an op on a constant is traced, so the range of
+        # indices closed over by a jitted function is read here, before any jnp op
+        concrete = np.asarray(index_array)
+        check_unpool_index_range(int(concrete.min()), int(concrete.max()), spatial_out)
     index_view, _, _ = to_channels_first(index_array, n, layout, "indices")
     plane = math.prod(spatial_out)
-    if _is_concrete(index_view) and index_view.size:
-        check_unpool_index_range(int(index_view.min()), int(index_view.max()), spatial_out)
     batch, channels = view.shape[:2]
     flat_index = index_view.reshape(batch, channels, -1)
     out = _scatter_last_wins(view.reshape(batch, channels, -1), flat_index, plane)
