@@ -9,6 +9,7 @@ import pytest
 from ._isolated import expect_refusal
 
 pytest.importorskip("torch")
+pytestmark = pytest.mark.slow  # a torch child process per case
 
 X = "torch.randn(1, 1, 8, 8)"
 
