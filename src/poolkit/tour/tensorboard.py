@@ -11,6 +11,7 @@ photographs. :class:`SummaryLog` writes image batches and scalars with PyTorch's
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +57,9 @@ class SummaryLog:
     def __enter__(self) -> SummaryLog:
         if not has_module("tensorboard"):  # torch's and tf's summaries both need it
             return self
+        # tensorboard imports TensorFlow where it is installed; keep its C++ start-up chatter
+        # (oneDNN notices) off the user's terminal
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         try:
             from torch.utils.tensorboard import SummaryWriter
         except ImportError:
