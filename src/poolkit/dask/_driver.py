@@ -17,6 +17,7 @@ import itertools
 import operator
 from collections.abc import Callable
 from functools import partial
+from typing import NamedTuple
 
 import dask.array as da
 import numpy as np
@@ -27,8 +28,21 @@ from dask.highlevelgraph import HighLevelGraph
 from poolkit.geometry import Axis, Window
 
 
-def _cuts(ax: Axis, chunks: tuple[int, ...]) -> list[tuple]:
-    """``(o0, o1, start, stop, lo, hi, ceil)`` per output block along one pooled axis."""
+class _Cut(NamedTuple):
+    """One output block along one pooled axis: outputs ``[o0, o1)`` read the input
+    ``[start, stop)`` with pads ``(lo, hi)`` and ``ceil`` mode."""
+
+    o0: int
+    o1: int
+    start: int
+    stop: int
+    lo: int
+    hi: int
+    ceil: bool
+
+
+def _cuts(ax: Axis, chunks: tuple[int, ...]) -> list[_Cut]:
+    """The output blocks along one pooled axis, in order."""
     s, lo, hi, length, k_eff = ax.stride, ax.lo, ax.hi, ax.length, ax.k_eff
     bounds = {0, ax.out}
     edge = 0
@@ -40,7 +54,7 @@ def _cuts(ax: Axis, chunks: tuple[int, ...]) -> list[tuple]:
     for o0, o1 in itertools.pairwise(bounds_s):
         first, end = o0 * s - lo, (o1 - 1) * s - lo + k_eff
         plan.append(
-            (
+            _Cut(
                 o0,
                 o1,
                 max(0, first),
@@ -73,7 +87,7 @@ def blocked(x: da.Array, axes: tuple[int, ...], window: Window, call: Callable, 
             if a not in plans:
                 pieces.append([(j, slice(None))])
                 continue
-            start, stop = plans[a][j][2:4]
+            start, stop = plans[a][j].start, plans[a][j].stop
             first = int(np.searchsorted(offsets[a], start, side="right")) - 1
             parts = []
             for c in range(first, len(x.chunks[a])):
@@ -83,14 +97,14 @@ def blocked(x: da.Array, axes: tuple[int, ...], window: Window, call: Callable, 
                 parts.append((c, slice(max(start, lo) - lo, min(stop, hi) - lo)))
             pieces.append(parts)
         cuts = [plans[a][index[a]] for a in axes]
-        pads = tuple((cut[4], cut[5]) for cut in cuts)
-        ceil = any(cut[6] for cut in cuts)
+        pads = tuple((cut.lo, cut.hi) for cut in cuts)
+        ceil = any(cut.ceil for cut in cuts)
         graph[(name, *index)] = (
             partial(_run, call, pads, ceil),
             _nested(x.name, pieces, ()),
         )
     chunks = tuple(
-        tuple(cut[1] - cut[0] for cut in plans[a]) if a in plans else x.chunks[a]
+        tuple(cut.o1 - cut.o0 for cut in plans[a]) if a in plans else x.chunks[a]
         for a in range(x.ndim)
     )
     hlg = HighLevelGraph.from_collections(name, graph, dependencies=[x])
@@ -116,7 +130,7 @@ def first_block_shape(x: da.Array, axes: tuple[int, ...], window: Window) -> tup
     pads, ceil = [], False
     for a, ax in zip(axes, window.axes, strict=True):
         cut = _cuts(ax, x.chunks[a])[0]
-        shape[a] = cut[3] - cut[2]
-        pads.append((cut[4], cut[5]))
-        ceil = ceil or cut[6]
+        shape[a] = cut.stop - cut.start
+        pads.append((cut.lo, cut.hi))
+        ceil = ceil or cut.ceil
     return tuple(shape), tuple(pads), ceil

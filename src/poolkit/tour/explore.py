@@ -300,11 +300,10 @@ def _draw_kernel(fig, ax, kernel_name, weights) -> None:
 def log_tensorboard(stages: dict[str, np.ndarray], logdir) -> str:
     """Log each stage as an image summary (each rescaled to [0, 1] on its own), with
     :class:`poolkit.tour.tensorboard.SummaryLog`. Returns what happened, in one line."""
-    from poolkit.tour.tensorboard import SummaryLog
+    from poolkit.tour.tensorboard import SummaryLog, log_stages
 
     with SummaryLog(logdir) as log:
-        for step, (name, data) in enumerate(stages.items()):
-            log.images(f"explore/{step}_{name}", np.asarray(data)[None, None])
+        log_stages(log, stages)
     return log.report()
 
 

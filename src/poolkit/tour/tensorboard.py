@@ -160,6 +160,12 @@ def pooling_batch(count: int = 64, size: int = 96, seed: int = 0) -> np.ndarray:
     return np.clip(crops, 0.0, 1.0)
 
 
+def log_stages(log: SummaryLog, stages: dict[str, np.ndarray]) -> None:
+    """explore's stages (2-d arrays), one image each, each rescaled to [0, 1] on its own."""
+    for step, (name, data) in enumerate(stages.items()):
+        log.images(f"explore/{step}_{name}", np.asarray(data)[None, None])
+
+
 def log_pooling_lesson(log: SummaryLog, prefix: str = "tour") -> tuple[tuple, tuple]:
     """The PyTorch article's lesson: a batch of 64 images through ``MaxPool2d(3,
     ceil_mode=True)``, input and output logged as image sets; returns both shapes."""

@@ -100,16 +100,16 @@ def tour(
 
 
 def _log_tensorboard(explored, logdir, echo) -> str:
-    from poolkit.tour.tensorboard import SummaryLog, log_pooling_lesson
+    from poolkit.tour.tensorboard import SummaryLog, log_pooling_lesson, log_stages
 
     with SummaryLog(logdir) as log:
         if log.available:
             before, after = log_pooling_lesson(log)
             echo(_indent(f"{before} -> {after}: the pooled batch is a lower-resolution copy"))
-            for step, (name, data) in enumerate(explored.stages.items()):
-                log.images(f"explore/{step}_{name}", data[None, None])
-    echo(_indent(log.report()))
-    return log.report()
+            log_stages(log, explored.stages)
+    report = log.report()
+    echo(_indent(report))
+    return report
 
 
 def _fmt(array) -> str:

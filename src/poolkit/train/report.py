@@ -174,20 +174,22 @@ def log_tensorboard(logdir: str | Path, data, results, lp_norm: float = 2.0) -> 
     from poolkit.tour.tensorboard import SummaryLog
 
     logdir = Path(logdir)
-    lines = []
+    scalars_per_run = []
     for result in results:
         for run in result.runs:
             with SummaryLog(logdir / f"{result.pool}-seed{run.seed}") as log:
                 for row in run.history:
                     for name in ("loss", "train_accuracy", "test_accuracy"):
                         log.scalar(f"train/{name}", row[name], row["epoch"])
-            lines.append(log.scalars_written)
+            scalars_per_run.append(log.scalars_written)
     with SummaryLog(logdir / "images") as log:
         if log.available:
             _log_pooled_images(log, data, [result.pool for result in results], lp_norm)
     if not log.available:
         return log.report()
-    return f"{log.report()}; {sum(lines)} scalars in {len(lines)} run folder(s)"
+    return (
+        f"{log.report()}; {sum(scalars_per_run)} scalars in {len(scalars_per_run)} run folder(s)"
+    )
 
 
 def _log_pooled_images(log, data, pools: list[str], lp_norm: float) -> None:
